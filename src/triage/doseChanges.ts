@@ -1,0 +1,81 @@
+// Dose changes and pump events, with the drug they concern and when they happened.
+import type { TZDate } from '@date-fns/tz';
+import { mentionContext } from './context.js';
+import type { Clause } from './text.js';
+import { resolveTime, type ResolvedTime } from './time.js';
+import type { DoseChangeKind } from './types.js';
+
+const KINDS: [DoseChangeKind, RegExp][] = [
+  ['planned', /\b(?:supposed to (?:start|take|begin)|going to (?:start|take|buy|try|add|get)|was going to|gonna (?:start|take|try)|plan(?:ning)? (?:to|on)|will (?:start|take|begin)|about to (?:start|take)|thinking (?:of|about) (?:taking|starting|adding|using)|want(?:s|ed)? to (?:start|take|add|try)|should i (?:take|start)|can i (?:take|start)|is it (?:ok|safe) to (?:take|start)|voy a (?:empezar|tomar|comenzar)|va a (?:empezar|tomar))\b/],
+  ['overdose', /\b(?:took (?:way )?too many|took (?:like )?\d+ (?:of )?(?:my|his|her|the)|took (?:a bunch|the whole|all (?:of )?(?:my|his|her|the))|overdos\w*|swallowed (?:a |the )?(?:whole|bunch|all)|sobredosis)\b/],
+  ['pump-surgery', /\b(?:pump|catheter|bomba|cateter)\b.{0,40}\b(?:replaced|replacement|revised|revision|surgery|removed|taken out|operat\w+|cambiaron|cirugia|reemplaz\w+)\b|\b(?:surgery|operation|replaced|replacement|cirugia)\b.{0,30}\b(?:pump|catheter|bomba)\b/],
+  ['pump-fall', /\b(?:fell|fall(?:en)?|tripped|cayo|caida|se cayo)\b/],
+  ['pump-alarm', /\b(?:alarm\w*|beep\w*|chirp\w*|going off|pitando|pita|pitido|alarma|sonando|pump (?:stopped|isn't working|not working|broke|is empty|empty)|(?:low|dead) battery|bateria)\b/],
+  ['refill-missed', /\brefill\w*\b.{0,40}\b(?:overdue|late|missed|forgot|past due|behind|was due (?:\w+ )?(?:days?|a week|weeks?) ago|was due (?:last|yesterday|on))\b|\b(?:missed|forgot|skipped|no fui a)\b.{0,30}\b(?:refill|relleno|rellenar|cita)\b|\boverdue\b/],
+  ['ran-out', /\b(?:ran out|run out|running out|out of (?:it|them|pills|meds|medication|my|her|his)|couldn't get (?:more|a refill|it|any)|can't get (?:more|a refill|any)|no (?:more )?pills left|se (?:me|le|nos) acab\w+|sin (?:pastillas|medicina))\b/],
+  ['restarted', /\b(?:restart\w*|back on|started (?:it |them )?again|resum\w+|volvi a tomar|volvio a tomar)\b/],
+  ['stopped', /\b(?:stop(?:ped|ping|s)?|quit|came off|come off|coming off|went off|taken off|cold turkey|discontinu\w+|last (?:pill|dose|one|tablet) (?:was|taken)|haven't taken|hasn't taken|haven't had|hasn't had|not taking|no longer taking|dej\w* de|suspend\w+|ya no (?:toma|tomo)|ultima (?:dosis|pastilla))\b/],
+  ['missed', /\b(?:miss(?:ed|ing)|forgot|skipped|skip|olvid\w+)\b/],
+  ['increased', /\b(?:increas\w+|rais(?:ed|e)|upped|bumped (?:it )?up|doubled|higher dose|went up|aument\w+|subi\w+)\b/],
+  ['decreased', /\b(?:decreas\w+|lowered|reduc\w+|cut (?:back|down|it)|tapered|tapering|weaned|weaning|halved|went down|baj\w+|reduj\w+)\b/],
+  ['started', /\b(?:start(?:ed|ing)?|began|begun|put (?:him|her|me|them) on|(?:is|was|are) new|new (?:prescription|med|medication|patch)|just (?:got|prescribed)|first (?:one|dose|patch|pill)|added|prescribed|comenz\w+|empez\w+|empece|inici\w+)\b/],
+];
+const FROM_TO = /\bfrom (\d+(?:\.\d+)?)\s*(?:mg|mcg)?\s*(?:to|up to|down to) (\d+(?:\.\d+)?)|\bde (\d+(?:\.\d+)?)\s*(?:mg)? a (\d+(?:\.\d+)?)/;
+const PUMP_WORDS = /\b(?:pump|intrathecal|itb|catheter|bomba|cateter|refill)\b/;
+const SINCE = /\b(?:since|desde)\b/;
+
+export interface RawDoseChange {
+  clause: number;
+  change: DoseChangeKind;
+  time?: ResolvedTime;
+  text: string;
+}
+
+/** Dose-change keywords in each clause, with a time from the clause or, failing that, its sentence. */
+export function findDoseChanges(clauses: Clause[], now: TZDate, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
+  const out: RawDoseChange[] = [];
+  clauses.forEach((clause, i) => {
+    const t = clause.text;
+    const time = resolveTime(t, now) ?? sentenceTime(clauses, i, now);
+    let found = false;
+    for (const [kind, pattern] of KINDS) {
+      const m = pattern.exec(t);
+      if (!m) continue;
+      if ((kind === 'pump-alarm' || kind === 'pump-fall') && !PUMP_WORDS.test(t) && !(pumpUser && kind === 'pump-alarm')) continue;
+      const ctx = mentionContext(t, m.index, m.index + m[0].length, patientRelation);
+      if (ctx.experiencer === 'other') continue;
+      if (kind !== 'planned' && (ctx.negated || ctx.temporality === 'hypothetical')) continue;
+      let change = kind;
+      const ft = FROM_TO.exec(t);
+      if (ft && (kind === 'increased' || kind === 'decreased' || kind === 'started')) {
+        const [from, to] = [Number(ft[1] ?? ft[3]), Number(ft[2] ?? ft[4])];
+        change = to > from ? 'increased' : to < from ? 'decreased' : kind;
+      }
+      out.push({ clause: i, change, time, text: t });
+      found = true;
+      // One clause says one thing, except pump alarms and refills, which are often told together.
+      if (!['pump-alarm', 'refill-missed', 'pump-fall', 'pump-surgery'].includes(kind)) break;
+    }
+    if (!found && FROM_TO.test(t)) {
+      const ft = FROM_TO.exec(t)!;
+      const [from, to] = [Number(ft[1] ?? ft[3]), Number(ft[2] ?? ft[4])];
+      if (to !== from) out.push({ clause: i, change: to > from ? 'increased' : 'decreased', time, text: t });
+    } else if (!found && SINCE.test(t) && time && !time.future && hasDrug(i) && clause.source !== 'symptoms') {
+      // "dilaudid since monday": a drug taken since a recent time was started then.
+      out.push({ clause: i, change: 'started', time, text: t });
+    }
+  });
+  return out;
+}
+
+function sentenceTime(clauses: Clause[], i: number, now: TZDate): ResolvedTime | undefined {
+  for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) {
+    const t = resolveTime(clauses[j].text, now);
+    if (t) return t;
+  }
+  for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) {
+    const t = resolveTime(clauses[j].text, now);
+    if (t) return t;
+  }
+  return undefined;
+}

@@ -1,0 +1,111 @@
+// Drug-name recognition: exact terms (generic, brand, street, Spanish, curated misspellings) from an index built once,
+// then a fuzzy pass (Double Metaphone codes and Jaro-Winkler/Damerau-Levenshtein from `natural`) that always asks
+// for confirmation and never silently turns into a look-alike drug (RedMed caution, clinical.md 7.1).
+import { DamerauLevenshteinDistance, JaroWinklerDistance } from 'natural/lib/natural/distance';
+import { DoubleMetaphone } from 'natural/lib/natural/phonetics';
+import type { Medication } from './knowledge/schema.js';
+import type { MatchKind } from './types.js';
+import { normalize, words } from './text.js';
+
+export interface DrugHit {
+  med: Medication;
+  text: string;
+  match: MatchKind;
+  start: number;
+  end: number;
+  alternatives: string[];
+}
+
+interface Term { med: Medication; kind: MatchKind }
+
+// Words of five letters or more that people type in these answers and that sit close to a drug name.
+const NOT_DRUGS = new Set(words(normalize(`
+  ambient normal nothing anything something morning evening tonight before started stopped stopping changes change
+  pills pill tablets tablet doctor nurse clinic pharmacy refill alarms alarm beeping pump patch daily times twice
+  every night weeks months years about around since until while still really always usually sometimes spasms
+  muscle muscles shaking sweating fever seizure breathing sleepy drowsy anxious little sister mother father
+  husband daughter cough syrup prescribed prescription orthopedist psychiatrist surgery gallbladder
+  shoulder sober drinking glasses dinner cabinet sleeping taking having making feeling better worse going
+  medicine medicines medication medications otras otros ningun cambio tengo tiene desde semana cambios
+  lyric methods season lemon lexical trazo panel colder
+`)));
+
+export class DrugIndex {
+  private readonly terms = new Map<string, Term>();
+  private readonly maxWords: number;
+  private readonly phonetic = new Map<string, Set<Term & { key: string }>>();
+  private readonly byFirst = new Map<string, (Term & { key: string })[]>();
+  private readonly metaphone = new DoubleMetaphone();
+
+  constructor(meds: Medication[]) {
+    let maxWords = 1;
+    for (const med of meds) {
+      const add = (raw: string, kind: MatchKind) => {
+        const key = words(normalize(raw)).join(' ');
+        if (!key || this.terms.has(key)) return;
+        this.terms.set(key, { med, kind });
+        maxWords = Math.max(maxWords, key.split(' ').length);
+        if (!key.includes(' ') && key.length >= 5 && kind !== 'street') this.indexFuzzy(key, { med, kind });
+      };
+      add(med.id.replace(/-/g, ' '), 'exact');
+      med.brands.forEach((b) => add(b, 'brand'));
+      med.spanish.forEach((s) => add(s, 'spanish'));
+      med.street.forEach((s) => add(s, 'street'));
+      med.misspellings.forEach((s) => add(s, 'misspelling'));
+    }
+    this.maxWords = maxWords;
+  }
+
+  private indexFuzzy(key: string, term: Term): void {
+    const entry = { ...term, key };
+    for (const code of new Set(this.metaphone.process(key))) {
+      if (!code) continue;
+      if (!this.phonetic.has(code)) this.phonetic.set(code, new Set());
+      this.phonetic.get(code)!.add(entry);
+    }
+    const first = key[0];
+    if (!this.byFirst.has(first)) this.byFirst.set(first, []);
+    this.byFirst.get(first)!.push(entry);
+  }
+
+  /** Every drug named in a clause, longest term first; `fuzzy` allows near-misses (only where drugs are expected). */
+  find(clause: string, fuzzy: boolean): DrugHit[] {
+    const toks = [...clause.matchAll(/[a-z0-9]+(?:'[a-z]+)?/g)];
+    const hits: DrugHit[] = [];
+    for (let i = 0; i < toks.length; i++) {
+      let found: DrugHit | undefined;
+      for (let n = Math.min(this.maxWords, toks.length - i); n >= 1 && !found; n--) {
+        const key = toks.slice(i, i + n).map((t) => t[0]).join(' ');
+        const term = this.terms.get(key);
+        if (term) {
+          const end = toks[i + n - 1].index + toks[i + n - 1][0].length;
+          found = { med: term.med, text: clause.slice(toks[i].index, end), match: term.kind, start: toks[i].index, end, alternatives: [] };
+          i += n - 1;
+        }
+      }
+      if (!found && fuzzy) found = this.fuzzy(toks[i][0], toks[i].index);
+      if (found) hits.push(found);
+    }
+    return hits;
+  }
+
+  private fuzzy(token: string, start: number): DrugHit | undefined {
+    if (token.length < 5 || /\d/.test(token) || NOT_DRUGS.has(token)) return undefined;
+    const candidates = new Set<Term & { key: string }>();
+    for (const code of this.metaphone.process(token)) for (const c of this.phonetic.get(code) ?? []) candidates.add(c);
+    for (const c of this.byFirst.get(token[0]) ?? []) candidates.add(c);
+    const scored: { term: Term & { key: string }; dist: number; jw: number }[] = [];
+    for (const term of candidates) {
+      if (Math.abs(term.key.length - token.length) > 2) continue;
+      const dist = DamerauLevenshteinDistance(token, term.key, { restricted: true });
+      const limit = token.length >= 8 ? 2 : 1;
+      const jw = JaroWinklerDistance(token, term.key);
+      if (dist <= limit || (dist <= limit + 1 && jw >= 0.93)) scored.push({ term, dist, jw });
+    }
+    if (!scored.length) return undefined;
+    scored.sort((a, b) => a.dist - b.dist || b.jw - a.jw);
+    const best = scored[0];
+    const alternatives = [...new Set(scored.filter((s) => s.term.med.id !== best.term.med.id && s.dist <= best.dist + 1).map((s) => s.term.med.id))];
+    return { med: best.term.med, text: token, match: 'fuzzy', start, end: start + token.length, alternatives };
+  }
+}

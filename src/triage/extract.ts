@@ -1,0 +1,160 @@
+// Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
+import type { TZDate } from '@date-fns/tz';
+import { differenceInDays } from 'date-fns';
+import { findPatientRelation, mentionContext, ownedByOther } from './context.js';
+import { findDoseChanges } from './doseChanges.js';
+import type { DrugHit, DrugIndex } from './drugs.js';
+import { splitClauses, type Clause } from './text.js';
+import { SymptomMatcher } from './symptoms.js';
+import { resolveTime, toIsoWithOffset } from './time.js';
+import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
+import { extractHeartRate, extractTemperature } from './vitals.js';
+
+export interface ExtractedFindings extends Findings {
+  heartRate?: number;
+  /** Dose changes with their times as instants, for the rules. */
+  changes: (DoseChangeFinding & { time?: Date; future?: boolean })[];
+  patientRelation?: string;
+  /** The raw follow-up answers, normalised, for yes/no questions. */
+  followUps: Partial<Record<FollowUpTopic, string>>;
+}
+
+const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
+const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
+const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
+const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:pump|bomba)\b|^\s*(?:no|none|n\/a)\s*$/;
+const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
+const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
+
+export function extractFindings(input: AssessInput, now: TZDate, offset: string, drugs: DrugIndex, symptoms: SymptomMatcher): ExtractedFindings {
+  const clauses: Clause[] = [];
+  for (const source of ANSWER_ORDER) clauses.push(...splitClauses(input[source] ?? '', source, clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0));
+  const followUps: ExtractedFindings['followUps'] = {};
+  for (const [topic, answer] of Object.entries(input.followUps ?? {}) as [FollowUpTopic, string][]) {
+    if (typeof answer !== 'string' || !answer.trim()) continue;
+    followUps[topic] = answer;
+    clauses.push(...splitClauses(answer, topic, clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0));
+  }
+  const patientRelation = findPatientRelation(clauses.filter((c) => c.source === 'medications' || c.source === 'doseChanges').map((c) => c.text))
+    ?? findPatientRelation(clauses.map((c) => c.text));
+
+  // Drugs, per clause, with who takes them and whether they are taken at all.
+  const medications = new Map<string, MedicationFinding>();
+  const excluded: Findings['excludedMedications'] = [];
+  const drugsInClause: DrugHit[][] = clauses.map((c) => drugs.find(c.text, FUZZY_SOURCES.has(c.source)));
+  drugsInClause.forEach((hits, i) => {
+    const clause = clauses[i];
+    for (const hit of hits) {
+      const before = clause.text.slice(0, hit.start);
+      const ctx = mentionContext(clause.text, hit.start, hit.end, patientRelation);
+      const recentTime = resolveTime(clause.text, now);
+      if (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') {
+        excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
+      } else if (ctx.negated && !STILL_TAKEN.test(clause.text)) {
+        excluded.push({ name: hit.med.id, text: hit.text, reason: 'negated' });
+      } else if (ctx.temporality === 'historical' && !(recentTime && differenceInDays(now, recentTime.at) <= 60)) {
+        excluded.push({ name: hit.med.id, text: hit.text, reason: 'historical' });
+      } else {
+        addMedication(medications, hit, clause, clauses);
+      }
+    }
+  });
+  // A drug excluded in one sentence but affirmed in another is taken.
+  const excludedMedications = excluded.filter((e) => !medications.has(e.name));
+  const pumpUser = isPumpUser(clauses, medications);
+  if (pumpUser && medications.has('baclofen')) medications.get('baclofen')!.route = 'intrathecal';
+
+  // Dose changes: in symptom answers only where a drug or pump is named, so "can't stop shaking" is not a stop.
+  const hasDrug = (i: number) => drugsInClause[i].some((h) => medications.has(h.med.id));
+  const changeClauses = clauses.map((c, i) => (c.source !== 'symptoms' || hasDrug(i) || PUMP.test(c.text) ? c : { ...c, text: '' }));
+  const raw = findDoseChanges(changeClauses, now, pumpUser, patientRelation, hasDrug);
+  const current = [...medications.keys()];
+  const changes: ExtractedFindings['changes'] = [];
+  for (const r of raw) {
+    const medication = attributeDrug(r.clause, r.change, clauses, drugsInClause, medications, current);
+    const at = r.time ? toIsoWithOffset(r.time.at, offset) : undefined;
+    const dup = changes.find((c) => c.medication === medication && c.change === r.change);
+    if (dup) {
+      if (!dup.at && at) Object.assign(dup, { at, time: r.time!.at, text: r.text });
+      continue;
+    }
+    changes.push({ medication, change: r.change, at, text: r.text, time: r.time?.at, future: r.time?.future });
+  }
+
+  const temperatureC = maxDefined(
+    followUps.temperature ? extractTemperature(normalizeLoose(followUps.temperature), true) : undefined,
+    ...clauses.filter((c) => c.source !== 'temperature').map((c) => extractTemperature(c.text, false)),
+  );
+  const heartRate = maxDefined(...clauses.map((c) => extractHeartRate(c.text)));
+  const unknownDrugWords = [...new Set(clauses.flatMap((c, i) => [...c.text.matchAll(DOSE_UNIT_WORD)]
+    .map((m) => m[1]).filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
+
+  return {
+    medications: [...medications.values()],
+    doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
+    changes,
+    symptoms: symptoms.find(clauses, patientRelation),
+    ...(temperatureC !== undefined ? { temperatureC } : {}),
+    heartRate,
+    excludedMedications,
+    pumpUser,
+    unknownDrugWords,
+    patientRelation,
+    followUps,
+  };
+}
+
+function addMedication(into: Map<string, MedicationFinding>, hit: DrugHit, clause: Clause, clauses: Clause[]): void {
+  const existing = into.get(hit.med.id);
+  const confusable = [...new Set([...hit.med.confusableWith, ...hit.alternatives])];
+  const needsConfirmation = hit.match === 'fuzzy' || (hit.match === 'misspelling' && hit.med.confusableWith.length > 0);
+  if (existing) {
+    // An exact mention elsewhere settles a fuzzy one.
+    if (existing.needsConfirmation && !needsConfirmation) Object.assign(existing, { text: hit.text, match: hit.match, needsConfirmation: false });
+    return;
+  }
+  const sentence = clauses.filter((c) => c.sentence === clause.sentence).map((c) => c.text).join(' ');
+  into.set(hit.med.id, {
+    name: hit.med.id,
+    text: hit.text,
+    match: hit.match,
+    route: routeOf(hit.med.routes, sentence),
+    classes: hit.med.classes,
+    ...(needsConfirmation ? { needsConfirmation: true, confusableWith: confusable } : {}),
+  });
+}
+
+function routeOf(routes: string[], sentence: string): string {
+  if (routes.includes('intrathecal') && PUMP.test(sentence)) return 'intrathecal';
+  if (routes.includes('patch') && /\b(?:patch|parche)\b/.test(sentence)) return 'patch';
+  if (routes.includes('liquid') && /\b(?:liquid|solution|syrup|jarabe)\b/.test(sentence)) return 'liquid';
+  return routes[0];
+}
+
+function isPumpUser(clauses: Clause[], meds: Map<string, MedicationFinding>): boolean {
+  if (!meds.has('baclofen')) return false;
+  const denies = clauses.some((c) => c.source === 'pump' && NO_PUMP.test(c.text));
+  if (denies) return false;
+  return clauses.some((c) => PUMP.test(c.text) && !NO_PUMP.test(c.text) && c.source !== 'symptoms');
+}
+
+/** The drug a change concerns: named in its clause, else in its sentence, else the one before, else the only one. */
+function attributeDrug(i: number, change: string, clauses: Clause[], hits: DrugHit[][], meds: Map<string, MedicationFinding>, current: string[]): string | null {
+  if (change.startsWith('pump') || change === 'refill-missed') return meds.has('baclofen') ? 'baclofen' : null;
+  const known = (list: DrugHit[]) => list.map((h) => h.med.id).find((id) => meds.has(id));
+  const own = known(hits[i]);
+  if (own) return own;
+  for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) if (known(hits[j])) return known(hits[j])!;
+  for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) if (known(hits[j])) return known(hits[j])!;
+  for (let j = i - 1; j >= 0 && clauses[j].source === clauses[i].source; j--) if (known(hits[j])) return known(hits[j])!;
+  return current.length === 1 ? current[0] : null;
+}
+
+function maxDefined(...values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.max(...defined) : undefined;
+}
+
+function normalizeLoose(s: string): string {
+  return s.toLowerCase().replace(/\s+/g, ' ');
+}

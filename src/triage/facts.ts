@@ -1,0 +1,164 @@
+// Base facts the rules in knowledge/rules.json are written over. Each fact is either absent (false) or holds
+// the evidence that makes it true. Clinical thresholds live in the rules; only exposure bookkeeping is here.
+import { differenceInHours } from 'date-fns';
+import type { ExtractedFindings } from './extract.js';
+import type { Medication } from './knowledge/schema.js';
+import { isPresent } from './symptoms.js';
+
+export type Evidence = string[];
+export type Facts = Map<string, Evidence>;
+
+/** Days after stopping during which a serotonergic drug still counts (clinical.md 2.2: MAOI 14 days, fluoxetine ~5 weeks;
+ * Khoury 2018 shows a just-stopped SSRI still matters). */
+function washoutDays(med: Medication): number {
+  if (med.id === 'fluoxetine') return 35;
+  if (med.maoi) return 14;
+  return 14;
+}
+
+const START_LIKE = new Set(['started', 'increased', 'restarted', 'overdose']);
+const STOP_LIKE = new Set(['stopped', 'ran-out', 'missed', 'decreased']);
+const PUMP_EVENTS = new Set(['pump-alarm', 'refill-missed', 'pump-surgery', 'pump-fall']);
+const AFFIRMATIVE = /^\s*(?:yes|yeah|yep|yup|si|sí|sometimes|a little|kind of|kinda|i do|i have|often|a veces|maybe|i think so|at times)\b|\b(?:i think about it|thoughts?|pienso)\b/i;
+const NEGATIVE_ANSWER = /^\s*(?:no|nope|none|never|not at all|nah|nunca|para nada)\b/i;
+const INTENT_ANSWER = /\b(?:plan|planned|intend|going to|gonna|tonight|pills ready|rope|gun|voy a|tengo un plan)\b/i;
+const INTENT_DENIED = /\b(?:no plan|never act|wouldn't act|would never|not going to|no intent|no tengo (?:un )?plan|nunca lo haria)\b/i;
+const AUD_CONTEXT = /\b(?:sober|detox|rehab|aud|alcoholism|alcoholic|drinking problem|alcohol use disorder|withdrawal from alcohol|quit drinking|stopped drinking|used to drink|no drinking|not drinking|dej\w* de tomar|dej\w* el alcohol)\b/i;
+const DRINKING_STOPPED = /\b(?:stopped|quit|no drinking|not drinking|haven't (?:had a )?dr[iau]nk|sober|dej\w*)\b/i;
+
+export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>, now: Date): Facts {
+  const facts: Facts = new Map();
+  const set = (name: string, evidence: Evidence) => facts.set(name, evidence.length ? evidence : [name]);
+
+  for (const s of f.symptoms) if (isPresent(s)) facts.set(`sym:${s.id}`, [...(facts.get(`sym:${s.id}`) ?? []), s.text]);
+  const denied = (id: string) => f.symptoms.some((s) => s.id === id && s.negated) && !facts.has(`sym:${id}`);
+  if (denied('rash')) set('denied:rash', ['no rash']);
+
+  // Temperature: a measured value outranks a feeling; no reading leaves "fever" to the words used.
+  const t = f.temperatureC;
+  if (t !== undefined) {
+    const shown = `temperature ${t} °C`;
+    if (t > 38) set('temp:above-38', [shown]);
+    if (t > 38.5) set('temp:above-38.5', [shown]);
+    if (t >= 40) set('temp:40-or-more', [shown]);
+    if (t <= 38) set('temp:measured-normal', [shown]);
+  } else set('temp:unknown', ['no temperature reading']);
+  if (f.heartRate !== undefined) {
+    if (f.heartRate > 100) set('hr:above-100', [`heart rate ${f.heartRate}`]);
+    if (f.heartRate >= 120) set('hr:120-or-more', [`heart rate ${f.heartRate}`]);
+  }
+
+  // Exposure: which drugs count now, and when they last changed.
+  const lastChange = new Map<string, { kinds: Set<string>; start?: Date; stop?: Date; startText?: string; stopText?: string; planned?: boolean }>();
+  for (const c of f.changes) {
+    if (!c.medication) continue;
+    const entry = lastChange.get(c.medication) ?? { kinds: new Set<string>() };
+    entry.kinds.add(c.change);
+    if (c.change === 'planned') entry.planned = true;
+    if (START_LIKE.has(c.change)) Object.assign(entry, { start: c.time ?? now, startText: c.text });
+    if (STOP_LIKE.has(c.change)) Object.assign(entry, { stop: c.time ?? now, stopText: c.text });
+    lastChange.set(c.medication, entry);
+  }
+  const hoursSince = (d: Date | undefined) => (d ? Math.max(0, differenceInHours(now, d)) : Infinity);
+  const current: Medication[] = [];
+  const planned: Medication[] = [];
+  for (const m of f.medications) {
+    const med = meds.get(m.name)!;
+    const ch = lastChange.get(m.name);
+    const onlyPlanned = ch?.planned && !ch.start && !ch.stop;
+    if (onlyPlanned) { planned.push(med); continue; }
+    const stoppedLongAgo = ch?.kinds.has('stopped') && hoursSince(ch.stop) > washoutDays(med) * 24 && !(ch.start && ch.start > ch.stop!);
+    if (!stoppedLongAgo) current.push(med);
+  }
+  const text = (m: Medication) => f.medications.find((x) => x.name === m.id)?.text ?? m.id;
+
+  const serotonergicAB = current.filter((m) => m.serotonergicTier === 'A' || m.serotonergicTier === 'B');
+  const serotonergicC = current.filter((m) => m.serotonergicTier === 'C');
+  const serotonergic = serotonergicAB.length ? [...serotonergicAB, ...serotonergicC] : serotonergicC.length >= 2 ? serotonergicC : [];
+  if (serotonergic.length) set('drug:serotonergic', serotonergic.map(text));
+  const allSerotonergic = [...serotonergicAB, ...serotonergicC];
+  if (allSerotonergic.length >= 2) set('drug:two-serotonergic', allSerotonergic.map(text));
+  const pair = highRiskPair(current);
+  if (pair) set('drug:high-risk-serotonergic-pair', pair.map(text));
+  const plannedPair = planned.map((p) => highRiskPair([...current, p]) ?? (p.serotonergicTier && allSerotonergic.length ? [allSerotonergic[0], p] : null)).find(Boolean);
+  if (plannedPair) set('drug:planned-serotonergic-addition', plannedPair.map((m) => m.id));
+
+  // Hours since a serotonergic drug was started, raised, restarted or overdosed (onset windows, clinical.md 1.4).
+  let stChange = Infinity;
+  let stChangeText = '';
+  for (const m of allSerotonergic) {
+    const ch = lastChange.get(m.id);
+    const h = hoursSince(ch?.start);
+    if (ch?.start && h < stChange) { stChange = h; stChangeText = ch.startText ?? m.id; }
+  }
+  if (facts.has('sym:overdose') && allSerotonergic.length) { stChange = 0; stChangeText = facts.get('sym:overdose')![0]; }
+  if (stChange <= 24) set('change:serotonergic-within-24h', [stChangeText]);
+  if (stChange <= 72) set('change:serotonergic-within-72h', [stChangeText]);
+  if (stChange <= 24 * 14) set('change:serotonergic-within-14d', [stChangeText]);
+
+  // Baclofen: exposure, interruption (oral) and pump problems (intrathecal).
+  const baclofen = f.medications.find((m) => m.name === 'baclofen');
+  if (baclofen) set('drug:baclofen', [baclofen.text]);
+  if (baclofen && f.pumpUser) set('baclofen:pump-user', [`${baclofen.text} pump`]);
+  const bc = lastChange.get('baclofen');
+  const bStop = f.changes.filter((c) => c.medication === 'baclofen' && STOP_LIKE.has(c.change));
+  const stopHours = hoursSince(bc?.stop);
+  const restartedSince = bc?.start && bc.stop && bc.start > bc.stop;
+  if (bStop.length && !restartedSince) {
+    if (stopHours <= 24 * 14) set('baclofen:interrupted-within-14d', bStop.map((c) => c.text));
+    if (stopHours <= 24 * 7) set('baclofen:interrupted-within-7d', bStop.map((c) => c.text));
+  }
+  const pumpEvents = f.changes.filter((c) => PUMP_EVENTS.has(c.change) && !c.future && hoursSince(c.time) <= 24 * 14);
+  if (pumpEvents.length) set('baclofen:pump-problem', pumpEvents.map((c) => c.text));
+
+  // CNS depressants (clinical.md 4): baclofen with another depressant, or opioid with benzodiazepine.
+  const depressants = current.filter((m) => m.cnsDepressant);
+  const others = depressants.filter((m) => m.id !== 'baclofen');
+  if (baclofen && others.length) set('drug:baclofen-with-depressant', [baclofen.text, ...others.map(text)]);
+  const opioid = depressants.filter((m) => m.depressantClass === 'opioid');
+  const benzo = depressants.filter((m) => m.depressantClass === 'benzodiazepine');
+  if (opioid.length && benzo.length) set('drug:opioid-with-benzodiazepine', [...opioid, ...benzo].map(text));
+  if (depressants.length >= 3) set('drug:three-depressants', depressants.map(text));
+
+  // Antidepressant started or changed in the last two months (suicidality monitoring, clinical.md 5.1).
+  for (const m of current.filter((x) => x.classes.includes('antidepressant') || x.classes.some((c) => ['ssri', 'snri', 'tca', 'maoi'].includes(c)))) {
+    const ch = lastChange.get(m.id);
+    const last = ch?.start ?? ch?.stop;
+    if (ch && hoursSince(last) <= 24 * 62) set('change:antidepressant-within-2-months', [ch.startText ?? ch.stopText ?? m.id]);
+  }
+
+  // Suicidality from the follow-up answer as well as free text.
+  const sAnswer = f.followUps.suicidal;
+  if (sAnswer && !NEGATIVE_ANSWER.test(sAnswer) && AFFIRMATIVE.test(sAnswer)) set('answer:suicidal-thoughts', [sAnswer]);
+  if (sAnswer && INTENT_ANSWER.test(sAnswer) && !INTENT_DENIED.test(sAnswer)) set('answer:suicidal-intent', [sAnswer]);
+
+  // Mimics and context the clinician should hear about (clinical.md 8.3 C3, E2).
+  const allText = [...Object.values(f.followUps), ...f.changes.map((c) => c.text)].join(' ');
+  const alcoholExcluded = f.excludedMedications.some((e) => e.name === 'alcohol' && e.reason === 'historical');
+  if (alcoholExcluded || AUD_CONTEXT.test(allText) || (f.followUps.alcohol && DRINKING_STOPPED.test(f.followUps.alcohol))) set('context:alcohol-use-disorder', ['alcohol history']);
+  const opioidStop = f.changes.find((c) => c.medication && meds.get(c.medication)?.depressantClass === 'opioid' && STOP_LIKE.has(c.change));
+  if (opioidStop) set('context:opioid-stopped', [opioidStop.text]);
+  const antipsychotic = f.changes.find((c) => c.medication && meds.get(c.medication)?.classes.includes('antipsychotic') && START_LIKE.has(c.change));
+  if (antipsychotic) set('context:antipsychotic-started', [antipsychotic.text]);
+  return facts;
+}
+
+const PAIR_PARTNERS_OF_MAOI = new Set(['clomipramine', 'imipramine', 'tramadol', 'meperidine', 'methadone', 'dextromethorphan', 'tapentadol', 'mdma']);
+const PAIR_PARTNERS_OF_SRI = new Set(['tramadol', 'fentanyl', 'methadone']);
+
+/** The highest-risk combinations of clinical.md 2.2 (FDA 2011, FDA 2016, Foong 2018). */
+function highRiskPair(current: Medication[]): Medication[] | null {
+  const sri = current.filter((m) => m.classes.includes('ssri') || m.classes.includes('snri'));
+  const maoi = current.filter((m) => m.maoi);
+  for (const a of maoi) {
+    const b = current.find((m) => m !== a && (sri.includes(m) || PAIR_PARTNERS_OF_MAOI.has(m.id) || m.maoi === false && m.serotonergicTier === 'A'));
+    if (b) return [a, b];
+  }
+  for (const a of sri) {
+    const b = current.find((m) => PAIR_PARTNERS_OF_SRI.has(m.id));
+    if (b) return [a, b];
+  }
+  const strong = current.filter((m) => m.serotonergicTier === 'A' && m.classes.some((c) => ['ssri', 'snri', 'tca', 'maoi', 'antidepressant'].includes(c)));
+  if (strong.length >= 2) return strong.slice(0, 2); // switching antidepressants without a washout
+  return null;
+}

@@ -1,0 +1,109 @@
+// The triage core: free-text answers in, an assessment with its reasons out. Pure and deterministic for a given
+// `now`; knows nothing of botbuilder or HTTP. Indexes are built once in createTriage.
+import { DrugIndex } from './drugs.js';
+import { extractFindings } from './extract.js';
+import { computeFacts } from './facts.js';
+import { Guidance, resolveLocale } from './guidance.js';
+import { loadKnowledge, type Knowledge } from './knowledge/load.js';
+import type { Medication } from './knowledge/schema.js';
+import { RuleEngine } from './rules.js';
+import { SymptomMatcher } from './symptoms.js';
+import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
+import {
+  LEVELS, PATTERN_IDS, type AssessInput, type Assessment, type Contact, type FollowUpTopic, type Level,
+  type PatternResult, type RedFlagResult,
+} from './types.js';
+
+export { KnowledgeError, loadKnowledge } from './knowledge/load.js';
+export type { Knowledge } from './knowledge/load.js';
+export * from './types.js';
+
+export interface Triage {
+  assess(input: AssessInput): Assessment;
+  knowledgeVersion: string;
+  knowledge: Knowledge;
+}
+
+const rank = (l: Level) => LEVELS.indexOf(l);
+const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
+
+export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string } = {}): Triage {
+  const k = loadKnowledge(opts.knowledgeDir);
+  const drugs = new DrugIndex(k.medications);
+  const symptoms = new SymptomMatcher(k.findings);
+  const engine = new RuleEngine(k);
+  const guidance = new Guidance(k);
+  const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
+
+  function assess(input: AssessInput): Assessment {
+    const nowIso = input.now ?? new Date().toISOString();
+    const now = makeNow(nowIso);
+    const offset = offsetOf(nowIso);
+    const locale = resolveLocale(input.locale, k, opts.defaultLocale);
+    const findings = extractFindings(input, now, offset, drugs, symptoms);
+    const facts = computeFacts(findings, meds, now);
+    const fired = engine.fired(facts);
+
+    let level: Level = 'self-monitor';
+    const patterns = new Map<string, PatternResult>(PATTERN_IDS.map((id) => [id, { id, status: 'absent', level: 'self-monitor', evidence: [], sources: [], rules: [] }]));
+    const redFlags: RedFlagResult[] = [];
+    const notes = new Set<string>();
+    for (const { rule, evidence } of fired) {
+      level = maxLevel(level, rule.level);
+      if (rule.pattern) {
+        const p = patterns.get(rule.pattern)!;
+        if (p.status !== 'met') p.status = rule.status ?? 'at-risk';
+        p.level = maxLevel(p.level, rule.level);
+        p.evidence = [...new Set([...p.evidence, ...evidence])];
+        p.sources = [...new Set([...p.sources, ...rule.sources])];
+        p.rules.push(rule.id);
+      }
+      if (rule.redFlag && !redFlags.some((r) => r.id === rule.redFlag)) {
+        redFlags.push({ id: rule.redFlag, evidence: evidence.join('; '), rule: rule.id, sources: rule.sources });
+      }
+      if (rule.note) notes.add(rule.note);
+    }
+    if (findings.medications.some((m) => m.needsConfirmation)) notes.add('confirm-drug');
+
+    const lang = locale.lang;
+    const levelText = k.guidance.levels[level];
+    const activePatterns = [...patterns.values()].filter((p) => p.status !== 'absent');
+    const advice = guidance.fillAll([
+      ...levelText.advice[lang],
+      ...redFlags.flatMap((r) => k.guidance.redFlags[r.id]?.advice[lang] ?? []),
+      ...activePatterns.filter((p) => p.status === 'met' || level !== 'self-monitor').flatMap((p) => k.guidance.patterns[p.id]?.advice[lang] ?? []),
+      ...[...notes].map((n) => k.guidance.notes[n]?.text[lang]).filter((t): t is string => Boolean(t)),
+    ], locale);
+
+    const kinds = new Set<Contact['kind']>(['emergency']);
+    if (notes.has('crisis') || redFlags.some((r) => r.id === 'suicidal-intent')) kinds.add('crisis');
+    if (redFlags.some((r) => r.id === 'overdose')) kinds.add('poison');
+    if (level === 'urgent' || level === 'contact-clinician') kinds.add('non-emergency');
+    if (notes.has('aud') || facts.has('context:alcohol-use-disorder') || facts.has('context:opioid-stopped')) kinds.add('helpline');
+
+    const answered = new Set(Object.keys(findings.followUps));
+    const openQuestions = k.questions
+      .filter((q) => !answered.has(q.topic) && engine.holds(q.when, facts))
+      .map((q) => q.topic as FollowUpTopic);
+
+    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, ...publicFindings } = findings;
+    return {
+      level,
+      headline: guidance.fill(levelText.headline[lang], locale) ?? levelText.headline[lang],
+      advice,
+      safetyNet: guidance.fillAll(levelText.safetyNet[lang], locale),
+      contacts: guidance.contacts(locale, kinds),
+      patterns: [...patterns.values()],
+      redFlags,
+      findings: { ...publicFindings, ...(findings.heartRate !== undefined ? { heartRate: findings.heartRate } : {}) },
+      reasons: fired.map(({ rule, evidence }) => ({ rule: rule.id, level: rule.level, text: `${rule.title}: ${evidence.join(', ')}`, sources: rule.sources })),
+      openQuestions: [...new Set(openQuestions)],
+      notes: [...notes],
+      knowledgeVersion: k.version,
+      now: toIsoWithOffset(now, offset),
+      locale: locale.tag,
+    };
+  }
+
+  return { assess, knowledgeVersion: k.version, knowledge: k };
+}

@@ -1,0 +1,138 @@
+// Reads and validates knowledge/ once at start-up. Any problem names the file, the entry and what is wrong.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import {
+  ContactsFile, FindingsFile, GuidanceFile, MedicationsFile, RulesFile, SourcesFile,
+} from './schema.js';
+
+export class KnowledgeError extends Error {
+  constructor(file: string, entry: string, problem: string) {
+    super(`knowledge/${file}: ${entry}: ${problem}`);
+    this.name = 'KnowledgeError';
+  }
+}
+
+export interface Knowledge {
+  sources: z.infer<typeof SourcesFile>['sources'];
+  medications: z.infer<typeof MedicationsFile>['medications'];
+  findings: z.infer<typeof FindingsFile>['findings'];
+  rules: z.infer<typeof RulesFile>['rules'];
+  definitions: z.infer<typeof RulesFile>['definitions'];
+  questions: z.infer<typeof RulesFile>['questions'];
+  guidance: z.infer<typeof GuidanceFile>;
+  contacts: z.infer<typeof ContactsFile>;
+  version: string;
+}
+
+/** knowledge/ beside the package.json above this file, from src/ (tsx, vitest) or dist/src/ (compiled) alike. */
+export const DEFAULT_KNOWLEDGE_DIR = path.join(findPackageRoot(__dirname), 'knowledge');
+
+function findPackageRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+function readJson<T>(dir: string, file: string, schema: z.ZodType<T>, hash: ReturnType<typeof createHash>): T {
+  let raw: string;
+  try {
+    raw = readFileSync(path.join(dir, file), 'utf8');
+  } catch (err) {
+    throw new KnowledgeError(file, '(file)', `cannot be read: ${(err as Error).message}`);
+  }
+  hash.update(file).update(raw);
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (err) {
+    throw new KnowledgeError(file, '(file)', `is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new KnowledgeError(file, describeEntry(data, issue.path), `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Names the entry by its id when the failing path runs through an array of objects with ids. */
+function describeEntry(data: unknown, at: PropertyKey[]): string {
+  let node: unknown = data;
+  let name = '(root)';
+  for (const key of at) {
+    if (node == null || typeof node !== 'object') break;
+    node = (node as Record<PropertyKey, unknown>)[key];
+    if (node && typeof node === 'object' && 'id' in node) name = `entry "${String((node as { id: unknown }).id)}"`;
+  }
+  return name;
+}
+
+export function loadKnowledge(dir = DEFAULT_KNOWLEDGE_DIR): Knowledge {
+  const hash = createHash('sha256');
+  const sources = readJson(dir, 'sources.json', SourcesFile, hash).sources;
+  const meds = readJson(dir, 'medications.json', MedicationsFile, hash);
+  const findings = readJson(dir, 'findings.json', FindingsFile, hash).findings;
+  const rules = readJson(dir, 'rules.json', RulesFile, hash);
+  const guidance = readJson(dir, 'guidance.json', GuidanceFile, hash);
+  const contacts = readJson(dir, 'contacts.json', ContactsFile, hash);
+  const knowledge: Knowledge = {
+    sources, medications: meds.medications, findings, rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts,
+    version: `${meds.version}+${rules.version}.${hash.digest('hex').slice(0, 10)}`,
+  };
+  checkReferences(knowledge);
+  return knowledge;
+}
+
+function checkReferences(k: Knowledge): void {
+  const sourceIds = new Set(k.sources.map((s) => s.id));
+  const cite = (file: string, entry: string, list: string[]) => {
+    for (const s of list) if (!sourceIds.has(s)) throw new KnowledgeError(file, `entry "${entry}"`, `unknown source "${s}"`);
+  };
+  const medIds = new Set<string>();
+  const terms = new Map<string, string>();
+  for (const m of k.medications) {
+    if (medIds.has(m.id)) throw new KnowledgeError('medications.json', `entry "${m.id}"`, 'duplicate id');
+    medIds.add(m.id);
+    cite('medications.json', m.id, m.sources);
+  }
+  for (const m of k.medications) {
+    for (const other of m.confusableWith) {
+      if (!medIds.has(other)) throw new KnowledgeError('medications.json', `entry "${m.id}"`, `confusableWith names unknown drug "${other}"`);
+    }
+    for (const term of [m.id, ...m.brands, ...m.street, ...m.spanish, ...m.misspellings]) {
+      const key = term.toLowerCase();
+      const owner = terms.get(key);
+      if (owner && owner !== m.id) throw new KnowledgeError('medications.json', `entry "${m.id}"`, `term "${term}" also belongs to "${owner}"`);
+      terms.set(key, m.id);
+    }
+  }
+  const findingIds = new Set<string>();
+  for (const f of k.findings) {
+    if (findingIds.has(f.id)) throw new KnowledgeError('findings.json', `entry "${f.id}"`, 'duplicate id');
+    findingIds.add(f.id);
+    cite('findings.json', f.id, f.sources);
+    for (const src of [...f.en, ...f.es]) {
+      try {
+        new RegExp(src, 'gi');
+      } catch (err) {
+        throw new KnowledgeError('findings.json', `entry "${f.id}"`, `bad pattern ${JSON.stringify(src)}: ${(err as Error).message}`);
+      }
+    }
+  }
+  for (const r of k.rules) cite('rules.json', r.id, r.sources);
+  for (const [name, d] of Object.entries(k.definitions)) cite('rules.json', name, d.sources);
+  for (const q of k.questions) cite('rules.json', `question ${q.topic}`, q.sources);
+  for (const [level, g] of Object.entries(k.guidance.levels)) cite('guidance.json', `levels.${level}`, g.sources);
+  for (const [p, g] of Object.entries(k.guidance.patterns)) cite('guidance.json', `patterns.${p}`, g.sources);
+  for (const [p, g] of Object.entries(k.guidance.redFlags)) cite('guidance.json', `redFlags.${p}`, g.sources);
+  for (const [p, g] of Object.entries(k.guidance.notes)) cite('guidance.json', `notes.${p}`, g.sources);
+  for (const [country, c] of Object.entries(k.contacts.countries)) {
+    for (const contact of c.contacts) cite('contacts.json', `${country} ${contact.number}`, contact.sources);
+  }
+}

@@ -1,0 +1,40 @@
+// Symptom mentions from the lay phrases in knowledge/findings.json, each with its ConText status.
+import type { Finding } from './knowledge/schema.js';
+import { mentionContext } from './context.js';
+import type { Clause } from './text.js';
+import type { SymptomFinding } from './types.js';
+
+interface CompiledFinding { id: string; pattern: RegExp }
+
+export class SymptomMatcher {
+  private readonly compiled: CompiledFinding[];
+
+  constructor(findings: Finding[]) {
+    // One alternation per finding, English and Spanish together: people mix languages within a message.
+    this.compiled = findings.map((f) => ({ id: f.id, pattern: new RegExp(`\\b(?:${[...f.en, ...f.es].join('|')})\\b`, 'gi') }));
+  }
+
+  find(clauses: Clause[], patientRelation: string | undefined): SymptomFinding[] {
+    const out: SymptomFinding[] = [];
+    const seen = new Set<string>();
+    clauses.forEach((clause, i) => {
+      const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
+      for (const { id, pattern } of this.compiled) {
+        for (const m of clause.text.matchAll(pattern)) {
+          if (!m[0].trim()) continue;
+          const ctx = mentionContext(clause.text, m.index, m.index + m[0].length, patientRelation, next);
+          const key = `${id}|${m[0]}|${ctx.negated}|${ctx.experiencer}|${ctx.temporality}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({ id, text: m[0].trim(), negated: ctx.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
+        }
+      }
+    });
+    return out;
+  }
+}
+
+/** Mentions that count: affirmed, about the patient, happening now. */
+export function isPresent(s: SymptomFinding): boolean {
+  return !s.negated && s.experiencer !== 'other' && s.temporality === 'current';
+}

@@ -1,0 +1,58 @@
+// Text normalisation and clause splitting shared by every extractor.
+
+/** Lowercase, accents folded (ñ→n), straight quotes, single spaces. Offsets are not kept: evidence is quoted from this form. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[\u2013\u2014]/g, ' - ')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export interface Clause {
+  text: string;
+  /** Index of the sentence it belongs to, so that a later clause can borrow the sentence's drug or time. */
+  sentence: number;
+  /** Index of the answer (medications, doseChanges, symptoms, follow-ups) it came from. */
+  source: string;
+}
+
+// Sentence ends; a dot inside a number ("38.9", "0.5") is not one.
+const SENTENCE_END = /(?<!\d)[.!?]+(?!\d)|[\n;]+/;
+// Clause boundaries inside a sentence: contrast words reset negation scope and the subject (NegEx "termination" terms).
+const CLAUSE_BREAK = /\s*,\s*|\s+(?=(?:but|however|although|though|except|pero|aunque|sino|excepto)\b)/;
+
+export function splitClauses(text: string, source: string, firstSentence = 0): Clause[] {
+  const clauses: Clause[] = [];
+  normalize(text)
+    .split(SENTENCE_END)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .forEach((sentence, i) => {
+      for (const part of sentence.split(CLAUSE_BREAK)) {
+        const t = part.trim();
+        if (t) clauses.push({ text: t, sentence: firstSentence + i, source });
+      }
+    });
+  return clauses;
+}
+
+export function words(text: string): string[] {
+  return text.match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? [];
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, couple: 2, few: 3, several: 3, un: 1, una: 1, uno: 1, dos: 2, tres: 3, cuatro: 4,
+  cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10, unos: 3, unas: 3,
+};
+
+/** "2", "two", "a couple of", "dos" → number; undefined when not a count. */
+export function parseCount(token: string): number | undefined {
+  if (/^\d+(?:\.\d+)?$/.test(token)) return Number(token);
+  return NUMBER_WORDS[token];
+}

@@ -1,0 +1,156 @@
+// Relative and absolute times in lay English and Spanish, resolved against the request's `now` in its own UTC offset.
+// Policy for a bare or "last" weekday: the most recent such day before today ("last tuesday" said on a
+// Wednesday is yesterday); a bare weekday equal to today means today.
+import { TZDate } from '@date-fns/tz';
+import {
+  addDays, getDay, setHours, startOfHour, subDays, subHours, subMonths, subWeeks, subYears,
+} from 'date-fns';
+import { parseCount } from './text.js';
+
+const WEEKDAYS: Record<string, number> = {
+  sunday: 0, sun: 0, monday: 1, mon: 1, tuesday: 2, tues: 2, tue: 2, wednesday: 3, wed: 3, thursday: 4, thurs: 4, thu: 4,
+  friday: 5, fri: 5, saturday: 6, sat: 6,
+  domingo: 0, lunes: 1, martes: 2, miercoles: 3, jueves: 4, viernes: 5, sabado: 6,
+};
+const MONTHS: Record<string, number> = {
+  january: 0, jan: 0, february: 1, feb: 1, march: 2, mar: 2, april: 3, apr: 3, may: 4, june: 5, jun: 5, july: 6, jul: 6,
+  august: 7, aug: 7, september: 8, sep: 8, sept: 8, october: 9, oct: 9, november: 10, nov: 10, december: 11, dec: 11,
+  enero: 0, febrero: 1, marzo: 2, abril: 3, mayo: 4, junio: 5, julio: 6, agosto: 7, septiembre: 8, octubre: 9, noviembre: 10, diciembre: 11,
+};
+const PART_OF_DAY: Record<string, number> = {
+  morning: 9, manana: 9, am: 9, noon: 12, mediodia: 12, afternoon: 15, tarde: 15, evening: 19, night: 22, noche: 22, tonight: 21, pm: 15,
+};
+
+export interface ResolvedTime {
+  at: Date;
+  text: string;
+  future?: boolean;
+}
+
+/** "-06:00" from an ISO string with an offset ("Z" is "+00:00"). */
+export function offsetOf(iso: string): string {
+  const m = /([+-]\d{2}:?\d{2}|Z)$/i.exec(iso.trim());
+  if (!m || m[1].toUpperCase() === 'Z') return '+00:00';
+  return m[1].includes(':') ? m[1] : `${m[1].slice(0, 3)}:${m[1].slice(3)}`;
+}
+
+export function makeNow(iso: string | undefined): TZDate {
+  const stamp = iso ?? new Date().toISOString();
+  return new TZDate(new Date(stamp).getTime(), offsetOf(stamp));
+}
+
+const COUNT = '(\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple(?: of)?|few|several|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|unas)';
+const AGO = new RegExp(`\\b(?:about |around |like |maybe |roughly )?${COUNT} (hours?|hrs?|days?|nights?|weeks?|wks?|months?|years?) ago\\b`);
+const HACE = new RegExp(`\\bhace (?:como |unos |unas )?${COUNT} (horas?|dias?|noches?|semanas?|meses|mes|anos?)\\b`);
+const WEEKDAY = new RegExp(`\\b(last |this past |past |since |on |el |desde el |next |el proximo |este )?(${Object.keys(WEEKDAYS).join('|')})\\b(?: (?:pasado))?(?:\\s+(?:en la |por la )?(morning|afternoon|evening|night|manana|tarde|noche))?`);
+const MONTH_DAY = new RegExp(`\\b(?:(${Object.keys(MONTHS).join('|')}) (\\d{1,2})(?:st|nd|rd|th)?|(\\d{1,2})(?:st|nd|rd|th)? (?:of |de )?(${Object.keys(MONTHS).join('|')}))\\b`);
+const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/;
+const SLASH_DATE = /\b(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?\b/;
+const CLOCK = /\b(?:at |around |about |by |a las )?(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)?(?= |$|,)/;
+
+function unitMs(unit: string): 'h' | 'd' | 'w' | 'm' | 'y' {
+  if (/^(hours?|hrs?|horas?)$/.test(unit)) return 'h';
+  if (/^(days?|nights?|dias?|noches?)$/.test(unit)) return 'd';
+  if (/^(weeks?|wks?|semanas?)$/.test(unit)) return 'w';
+  if (/^(months?|mes|meses)$/.test(unit)) return 'm';
+  return 'y';
+}
+
+function back(now: TZDate, n: number, unit: string): TZDate {
+  switch (unitMs(unit)) {
+    case 'h': return subHours(now, n);
+    case 'd': return subDays(now, n);
+    case 'w': return subWeeks(now, n);
+    case 'm': return subMonths(now, n);
+    default: return subYears(now, n);
+  }
+}
+
+function atHour(day: TZDate, hour: number): TZDate {
+  return startOfHour(setHours(day, hour));
+}
+
+/** A part of the day or a clock time in the clause ("last pill was around 8" with "night"). */
+function hourIn(clause: string, fallback: number): number {
+  const part = /\b(morning|manana|afternoon|tarde|evening|night|noche|noon|mediodia)\b/.exec(clause);
+  const clock = CLOCK.exec(clause.replace(/\b\d+(?:\.\d+)? ?(?:mg|mcg|ml|g|days?|hours?|weeks?)\b/g, ''));
+  if (clock && (clock[3] || part) && Number(clock[1]) <= 12) {
+    let h = Number(clock[1]) % 12;
+    const pm = clock[3]?.startsWith('p') || (!clock[3] && part && /evening|night|noche|afternoon|tarde/.test(part[1]));
+    if (pm) h += 12;
+    return h;
+  }
+  return part ? PART_OF_DAY[part[1]] : fallback;
+}
+
+/** The first time expression in a clause, or undefined. */
+export function resolveTime(clause: string, now: TZDate): ResolvedTime | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = AGO.exec(clause)) || (m = HACE.exec(clause))) {
+    const n = parseCount(m[1].replace(/ of$/, '')) ?? 1;
+    return { at: back(now, n, m[2]), text: m[0] };
+  }
+  if ((m = /\b(?:the )?day before yesterday|\banteayer|\bantier\b/.exec(clause))) {
+    return { at: atHour(subDays(now, 2), hourIn(clause, 12)), text: m[0] };
+  }
+  if ((m = /\blast night\b|\banoche\b/.exec(clause))) return { at: atHour(subDays(now, 1), hourIn(clause, 22)), text: m[0] };
+  if ((m = /\byesterday\b|\bayer\b/.exec(clause))) return { at: atHour(subDays(now, 1), hourIn(clause, 12)), text: m[0] };
+  if ((m = /\b(?:this|esta) (morning|afternoon|evening|manana|tarde|noche)\b/.exec(clause))) {
+    const at = atHour(now, PART_OF_DAY[m[1]]);
+    return { at: at > now ? now : at, text: m[0] };
+  }
+  if ((m = /\btonight\b|\blater today\b/.exec(clause))) return { at: atHour(now, 21), text: m[0], future: true };
+  if ((m = /\btomorrow\b|\bmanana\b(?! (?:en|por))/.exec(clause))) return { at: atHour(addDays(now, 1), 9), text: m[0], future: true };
+  if ((m = /\b(?:today|hoy|just now|an hour ago|earlier today|right now)\b/.exec(clause))) return { at: now, text: m[0] };
+  if ((m = /\b(?:last week|(?:la )?semana pasada|a week ago)\b/.exec(clause))) return { at: subWeeks(now, 1), text: m[0] };
+  if ((m = /\b(?:next week|la otra semana|la proxima semana|la semana que viene)\b/.exec(clause))) return { at: addDays(now, 7), text: m[0], future: true };
+  if ((m = WEEKDAY.exec(clause))) return weekday(m, now, clause);
+  if ((m = ISO_DATE.exec(clause))) return dated(now, Number(m[1]), Number(m[2]) - 1, Number(m[3]), m[0], clause);
+  if ((m = MONTH_DAY.exec(clause))) {
+    const month = MONTHS[m[1] ?? m[4]];
+    const day = Number(m[2] ?? m[3]);
+    return dated(now, pastYear(now, month, day), month, day, m[0], clause);
+  }
+  if ((m = SLASH_DATE.exec(clause)) && !/\d\/\d+ ?(?:mg|mcg|ml)/.test(clause)) {
+    const [a, b] = [Number(m[1]), Number(m[2])];
+    const usOrder = a <= 12 && b <= 31;
+    const month = (usOrder ? a : b) - 1;
+    const day = usOrder ? b : a;
+    const year = m[3] ? (m[3].length === 2 ? 2000 + Number(m[3]) : Number(m[3])) : pastYear(now, month, day);
+    return dated(now, year, month, day, m[0], clause);
+  }
+  return undefined;
+}
+
+function weekday(m: RegExpExecArray, now: TZDate, clause: string): ResolvedTime {
+  const [text, qualifier = '', name, part] = m;
+  const target = WEEKDAYS[name];
+  const today = getDay(now);
+  if (/next|proximo/.test(qualifier)) {
+    const ahead = (target - today + 7) % 7 || 7;
+    return { at: atHour(addDays(now, ahead), 12), text, future: true };
+  }
+  let back = (today - target + 7) % 7;
+  if (back === 0 && /last|past|pasado/.test(qualifier + text)) back = 7;
+  const hour = part ? PART_OF_DAY[part] : hourIn(clause, 12);
+  const at = atHour(subDays(now, back), hour);
+  return { at: at > now ? subDays(at, back === 0 ? 0 : 7) : at, text };
+}
+
+function pastYear(now: TZDate, month: number, day: number): number {
+  const y = now.getFullYear();
+  return new TZDate(y, month, day, 12, 0, 0, now.timeZone ?? '+00:00') > now ? y - 1 : y;
+}
+
+function dated(now: TZDate, year: number, month: number, day: number, text: string, clause: string): ResolvedTime | undefined {
+  if (month < 0 || month > 11 || day < 1 || day > 31) return undefined;
+  const at = new TZDate(year, month, day, hourIn(clause, 12), 0, 0, now.timeZone ?? '+00:00');
+  return { at, text, future: at > now };
+}
+
+/** ISO-8601 in the request's own offset, as the contract shows ("2026-03-08T09:00:00-05:00"). */
+export function toIsoWithOffset(d: Date, offset: string): string {
+  const local = new TZDate(d.getTime(), offset);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}T${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}${offset}`;
+}
