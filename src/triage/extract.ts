@@ -21,6 +21,9 @@ export interface ExtractedFindings extends Findings {
 
 const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
 const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
+// Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
+const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
+const SELF_REFERENCE = /\b(?:i'm|im|i am|i feel|i've|i have|i had|i was|i get|i read|my (?:legs?|arms?|body|head|heart|muscles?|mood|hands?|eyes|skin|jaw|back|stomach|chest)|me siento|me duele|estoy|tengo)\b/;
 const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
 const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:pump|bomba)\b|^\s*(?:no|none|n\/a)\s*$/;
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
@@ -35,8 +38,11 @@ export function extractFindings(input: AssessInput, now: TZDate, offset: string,
     followUps[topic] = answer;
     clauses.push(...splitClauses(answer, topic, clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0));
   }
+  // Who the answers are about: a relative introduced with the medicines, else the writer when they speak of
+  // themselves, else the first relative described anywhere (a carer typing only about them).
+  const allTexts = clauses.map((c) => c.text);
   const patientRelation = findPatientRelation(clauses.filter((c) => c.source === 'medications' || c.source === 'doseChanges').map((c) => c.text))
-    ?? findPatientRelation(clauses.map((c) => c.text));
+    ?? (allTexts.some((t) => SELF_REFERENCE.test(t)) ? undefined : findPatientRelation(allTexts));
 
   // Drugs, per clause, with who takes them and whether they are taken at all.
   const medications = new Map<string, MedicationFinding>();
@@ -66,7 +72,7 @@ export function extractFindings(input: AssessInput, now: TZDate, offset: string,
 
   // Dose changes: in symptom answers only where a drug or pump is named, so "can't stop shaking" is not a stop.
   const hasDrug = (i: number) => drugsInClause[i].some((h) => medications.has(h.med.id));
-  const changeClauses = clauses.map((c, i) => (c.source !== 'symptoms' || hasDrug(i) || PUMP.test(c.text) ? c : { ...c, text: '' }));
+  const changeClauses = clauses.map((c, i) => (CHANGE_SOURCES.has(c.source) || hasDrug(i) || PUMP.test(c.text) ? c : { ...c, text: '' }));
   const raw = findDoseChanges(changeClauses, now, pumpUser, patientRelation, hasDrug);
   const current = [...medications.keys()];
   const changes: ExtractedFindings['changes'] = [];
@@ -147,7 +153,8 @@ function attributeDrug(i: number, change: string, clauses: Clause[], hits: DrugH
   for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) if (known(hits[j])) return known(hits[j])!;
   for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) if (known(hits[j])) return known(hits[j])!;
   for (let j = i - 1; j >= 0 && clauses[j].source === clauses[i].source; j--) if (known(hits[j])) return known(hits[j])!;
-  return current.length === 1 ? current[0] : null;
+  // "ran out tuesday" with one medicine on the list means that medicine.
+  return current.length === 1 && CHANGE_SOURCES.has(clauses[i].source) ? current[0] : null;
 }
 
 function maxDefined(...values: (number | undefined)[]): number | undefined {

@@ -49,13 +49,13 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
   }
 
   // Exposure: which drugs count now, and when they last changed.
-  const lastChange = new Map<string, { kinds: Set<string>; start?: Date; stop?: Date; startText?: string; stopText?: string; planned?: boolean }>();
+  const lastChange = new Map<string, { kinds: Set<string>; start?: Date; stop?: Date; startText?: string; stopText?: string; planned?: boolean; startTimed?: boolean }>();
   for (const c of f.changes) {
     if (!c.medication) continue;
     const entry = lastChange.get(c.medication) ?? { kinds: new Set<string>() };
     entry.kinds.add(c.change);
     if (c.change === 'planned') entry.planned = true;
-    if (START_LIKE.has(c.change)) Object.assign(entry, { start: c.time ?? now, startText: c.text });
+    if (START_LIKE.has(c.change)) Object.assign(entry, { start: c.time ?? now, startText: c.text, startTimed: Boolean(c.time) || c.change === 'restarted' });
     if (STOP_LIKE.has(c.change)) Object.assign(entry, { stop: c.time ?? now, stopText: c.text });
     lastChange.set(c.medication, entry);
   }
@@ -103,7 +103,8 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
   const bc = lastChange.get('baclofen');
   const bStop = f.changes.filter((c) => c.medication === 'baclofen' && STOP_LIKE.has(c.change));
   const stopHours = hoursSince(bc?.stop);
-  const restartedSince = bc?.start && bc.stop && bc.start > bc.stop;
+  // Only a dated or explicit restart after the stop ends the interruption; an undated "started" may be old news.
+  const restartedSince = bc?.start && bc.stop && bc.startTimed && bc.start > bc.stop;
   if (bStop.length && !restartedSince) {
     if (stopHours <= 24 * 14) set('baclofen:interrupted-within-14d', bStop.map((c) => c.text));
     if (stopHours <= 24 * 7) set('baclofen:interrupted-within-7d', bStop.map((c) => c.text));

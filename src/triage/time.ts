@@ -83,43 +83,52 @@ function hourIn(clause: string, fallback: number): number {
   return part ? PART_OF_DAY[part[1]] : fallback;
 }
 
-/** The first time expression in a clause, or undefined. */
-export function resolveTime(clause: string, now: TZDate): ResolvedTime | undefined {
-  let m: RegExpExecArray | null;
-  if ((m = AGO.exec(clause)) || (m = HACE.exec(clause))) {
-    const n = parseCount(m[1].replace(/ of$/, '')) ?? 1;
-    return { at: back(now, n, m[2]), text: m[0] };
-  }
-  if ((m = /\b(?:the )?day before yesterday|\banteayer|\bantier\b/.exec(clause))) {
-    return { at: atHour(subDays(now, 2), hourIn(clause, 12)), text: m[0] };
-  }
-  if ((m = /\blast night\b|\banoche\b/.exec(clause))) return { at: atHour(subDays(now, 1), hourIn(clause, 22)), text: m[0] };
-  if ((m = /\byesterday\b|\bayer\b/.exec(clause))) return { at: atHour(subDays(now, 1), hourIn(clause, 12)), text: m[0] };
-  if ((m = /\b(?:this|esta) (morning|afternoon|evening|manana|tarde|noche)\b/.exec(clause))) {
+type Reader = (m: RegExpExecArray, now: TZDate, clause: string) => ResolvedTime | undefined;
+
+// Each reader turns one kind of expression into a time; the earliest expression in the clause wins.
+const READERS: [RegExp, Reader][] = [
+  [AGO, (m, now) => ({ at: back(now, parseCount(m[1].replace(/ of$/, '')) ?? 1, m[2]), text: m[0] })],
+  [HACE, (m, now) => ({ at: back(now, parseCount(m[1]) ?? 1, m[2]), text: m[0] })],
+  [/\b(?:the )?day before yesterday\b|\banteayer\b|\bantier\b/, (m, now, c) => ({ at: atHour(subDays(now, 2), hourIn(c, 12)), text: m[0] })],
+  [/\blast night\b|\banoche\b/, (m, now, c) => ({ at: atHour(subDays(now, 1), hourIn(c, 22)), text: m[0] })],
+  [/\b(?<!day before )yesterday\b|\bayer\b/, (m, now, c) => ({ at: atHour(subDays(now, 1), hourIn(c, 12)), text: m[0] })],
+  [/\b(?:this|esta) (morning|afternoon|evening|manana|tarde|noche)\b/, (m, now) => {
     const at = atHour(now, PART_OF_DAY[m[1]]);
     return { at: at > now ? now : at, text: m[0] };
-  }
-  if ((m = /\btonight\b|\blater today\b/.exec(clause))) return { at: atHour(now, 21), text: m[0], future: true };
-  if ((m = /\btomorrow\b|\bmanana\b(?! (?:en|por))/.exec(clause))) return { at: atHour(addDays(now, 1), 9), text: m[0], future: true };
-  if ((m = /\b(?:today|hoy|just now|an hour ago|earlier today|right now)\b/.exec(clause))) return { at: now, text: m[0] };
-  if ((m = /\b(?:last week|(?:la )?semana pasada|a week ago)\b/.exec(clause))) return { at: subWeeks(now, 1), text: m[0] };
-  if ((m = /\b(?:next week|la otra semana|la proxima semana|la semana que viene)\b/.exec(clause))) return { at: addDays(now, 7), text: m[0], future: true };
-  if ((m = WEEKDAY.exec(clause))) return weekday(m, now, clause);
-  if ((m = ISO_DATE.exec(clause))) return dated(now, Number(m[1]), Number(m[2]) - 1, Number(m[3]), m[0], clause);
-  if ((m = MONTH_DAY.exec(clause))) {
+  }],
+  [/\btonight\b|\blater today\b/, (m, now) => ({ at: atHour(now, 21), text: m[0], future: true })],
+  [/\btomorrow\b|(?<!(?:en|por|la|esta) )\bmanana\b(?! (?:en|por))/, (m, now) => ({ at: atHour(addDays(now, 1), 9), text: m[0], future: true })],
+  [/\b(?:today|hoy|just now|earlier today|right now)\b/, (m, now) => ({ at: now, text: m[0] })],
+  [/\b(?:last week|(?:la )?semana pasada|a week ago)\b/, (m, now) => ({ at: subWeeks(now, 1), text: m[0] })],
+  [/\b(?:next week|la otra semana|la proxima semana|la semana que viene)\b/, (m, now) => ({ at: addDays(now, 7), text: m[0], future: true })],
+  [WEEKDAY, (m, now, c) => weekday(m, now, c)],
+  [ISO_DATE, (m, now, c) => dated(now, Number(m[1]), Number(m[2]) - 1, Number(m[3]), m[0], c)],
+  [MONTH_DAY, (m, now, c) => {
     const month = MONTHS[m[1] ?? m[4]];
     const day = Number(m[2] ?? m[3]);
-    return dated(now, pastYear(now, month, day), month, day, m[0], clause);
-  }
-  if ((m = SLASH_DATE.exec(clause)) && !/\d\/\d+ ?(?:mg|mcg|ml)/.test(clause)) {
+    return dated(now, pastYear(now, month, day), month, day, m[0], c);
+  }],
+  [SLASH_DATE, (m, now, c) => {
+    if (/\d\/\d+ ?(?:mg|mcg|ml)/.test(c)) return undefined;
     const [a, b] = [Number(m[1]), Number(m[2])];
     const usOrder = a <= 12 && b <= 31;
     const month = (usOrder ? a : b) - 1;
     const day = usOrder ? b : a;
     const year = m[3] ? (m[3].length === 2 ? 2000 + Number(m[3]) : Number(m[3])) : pastYear(now, month, day);
-    return dated(now, year, month, day, m[0], clause);
+    return dated(now, year, month, day, m[0], c);
+  }],
+];
+
+/** The earliest time expression in a clause, or undefined. */
+export function resolveTime(clause: string, now: TZDate): ResolvedTime | undefined {
+  let best: { index: number; time: ResolvedTime } | undefined;
+  for (const [pattern, read] of READERS) {
+    const m = pattern.exec(clause);
+    if (!m || (best && m.index >= best.index)) continue;
+    const time = read(m, now, clause);
+    if (time) best = { index: m.index, time };
   }
-  return undefined;
+  return best?.time;
 }
 
 function weekday(m: RegExpExecArray, now: TZDate, clause: string): ResolvedTime {
