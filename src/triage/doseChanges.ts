@@ -1,5 +1,5 @@
 // Dose changes and pump events, with the drug they concern and when they happened.
-import type { TZDate } from '@date-fns/tz';
+import type { WallClock } from './time.js';
 import { mentionContext } from './context.js';
 import type { Clause } from './text.js';
 import { resolveTime, type ResolvedTime } from './time.js';
@@ -32,7 +32,7 @@ export interface RawDoseChange {
 }
 
 /** Dose-change keywords in each clause, with a time from the clause or, failing that, its sentence. */
-export function findDoseChanges(clauses: Clause[], now: TZDate, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
+export function findDoseChanges(clauses: Clause[], now: WallClock, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
   const out: RawDoseChange[] = [];
   clauses.forEach((clause, i) => {
     const t = clause.text;
@@ -68,7 +68,7 @@ export function findDoseChanges(clauses: Clause[], now: TZDate, pumpUser: boolea
   return out;
 }
 
-function sentenceTime(clauses: Clause[], i: number, now: TZDate): ResolvedTime | undefined {
+function sentenceTime(clauses: Clause[], i: number, now: WallClock): ResolvedTime | undefined {
   for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) {
     const t = resolveTime(clauses[j].text, now);
     if (t) return t;

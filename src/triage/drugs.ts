@@ -89,23 +89,38 @@ export class DrugIndex {
     return hits;
   }
 
+  // Tokens repeat across turns and answers; a bounded cache keeps the fuzzy pass off the hot path.
+  private readonly fuzzyCache = new Map<string, Omit<DrugHit, 'start' | 'end'> | null>();
+
   private fuzzy(token: string, start: number): DrugHit | undefined {
     if (token.length < 5 || /\d/.test(token) || NOT_DRUGS.has(token)) return undefined;
+    let hit = this.fuzzyCache.get(token);
+    if (hit === undefined) {
+      hit = this.fuzzyLookup(token);
+      if (this.fuzzyCache.size > 5000) this.fuzzyCache.clear();
+      this.fuzzyCache.set(token, hit);
+    }
+    return hit ? { ...hit, start, end: start + token.length } : undefined;
+  }
+
+  private fuzzyLookup(token: string): Omit<DrugHit, 'start' | 'end'> | null {
     const candidates = new Set<Term & { key: string }>();
     for (const code of this.metaphone.process(token)) for (const c of this.phonetic.get(code) ?? []) candidates.add(c);
     for (const c of this.byFirst.get(token[0]) ?? []) candidates.add(c);
     const scored: { term: Term & { key: string }; dist: number; jw: number }[] = [];
     for (const term of candidates) {
       if (Math.abs(term.key.length - token.length) > 2) continue;
+      // Jaro-Winkler is cheap; the edit distance runs only on the few close candidates.
+      const jw = JaroWinklerDistance(token, term.key);
+      if (jw < 0.8) continue;
       const dist = DamerauLevenshteinDistance(token, term.key, { restricted: true });
       const limit = token.length >= 8 ? 2 : 1;
-      const jw = JaroWinklerDistance(token, term.key);
       if (dist <= limit || (dist <= limit + 1 && jw >= 0.93)) scored.push({ term, dist, jw });
     }
-    if (!scored.length) return undefined;
+    if (!scored.length) return null;
     scored.sort((a, b) => a.dist - b.dist || b.jw - a.jw);
     const best = scored[0];
     const alternatives = [...new Set(scored.filter((s) => s.term.med.id !== best.term.med.id && s.dist <= best.dist + 1).map((s) => s.term.med.id))];
-    return { med: best.term.med, text: token, match: 'fuzzy', start, end: start + token.length, alternatives };
+    return { med: best.term.med, text: token, match: 'fuzzy', alternatives };
   }
 }

@@ -1,5 +1,5 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
-import type { TZDate } from '@date-fns/tz';
+import type { WallClock } from './time.js';
 import { differenceInDays } from 'date-fns';
 import { findPatientRelation, mentionContext, ownedByOther } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
@@ -29,7 +29,7 @@ const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
 const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
 
-export function extractFindings(input: AssessInput, now: TZDate, offset: string, drugs: DrugIndex, symptoms: SymptomMatcher): ExtractedFindings {
+export function extractFindings(input: AssessInput, now: WallClock, offset: string, drugs: DrugIndex, symptoms: SymptomMatcher): ExtractedFindings {
   const clauses: Clause[] = [];
   for (const source of ANSWER_ORDER) clauses.push(...splitClauses(input[source] ?? '', source, clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0));
   const followUps: ExtractedFindings['followUps'] = {};

@@ -1,7 +1,9 @@
 // Relative and absolute times in lay English and Spanish, resolved against the request's `now` in its own UTC offset.
+// Times are kept as wall-clock readings (the person's local time stored in UTC fields), so date-fns arithmetic
+// needs no time-zone database and is the same on every machine; the offset is applied again only for output.
 // Policy for a bare or "last" weekday: the most recent such day before today ("last tuesday" said on a
 // Wednesday is yesterday); a bare weekday equal to today means today.
-import { TZDate } from '@date-fns/tz';
+import { UTCDate } from '@date-fns/utc';
 import {
   addDays, getDay, setHours, startOfHour, subDays, subHours, subMonths, subWeeks, subYears,
 } from 'date-fns';
@@ -34,9 +36,17 @@ export function offsetOf(iso: string): string {
   return m[1].includes(':') ? m[1] : `${m[1].slice(0, 3)}:${m[1].slice(3)}`;
 }
 
-export function makeNow(iso: string | undefined): TZDate {
+export type WallClock = UTCDate;
+
+function offsetMinutes(offset: string): number {
+  const [h, m] = offset.slice(1).split(':').map(Number);
+  return (offset[0] === '-' ? -1 : 1) * (h * 60 + m);
+}
+
+/** The request's `now` as the person's wall clock. */
+export function makeNow(iso: string | undefined): WallClock {
   const stamp = iso ?? new Date().toISOString();
-  return new TZDate(new Date(stamp).getTime(), offsetOf(stamp));
+  return new UTCDate(new Date(stamp).getTime() + offsetMinutes(offsetOf(stamp)) * 60_000);
 }
 
 const COUNT = '(\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple(?: of)?|few|several|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|unas)';
@@ -56,7 +66,7 @@ function unitMs(unit: string): 'h' | 'd' | 'w' | 'm' | 'y' {
   return 'y';
 }
 
-function back(now: TZDate, n: number, unit: string): TZDate {
+function back(now: WallClock, n: number, unit: string): WallClock {
   switch (unitMs(unit)) {
     case 'h': return subHours(now, n);
     case 'd': return subDays(now, n);
@@ -66,7 +76,7 @@ function back(now: TZDate, n: number, unit: string): TZDate {
   }
 }
 
-function atHour(day: TZDate, hour: number): TZDate {
+function atHour(day: WallClock, hour: number): WallClock {
   return startOfHour(setHours(day, hour));
 }
 
@@ -83,7 +93,7 @@ function hourIn(clause: string, fallback: number): number {
   return part ? PART_OF_DAY[part[1]] : fallback;
 }
 
-type Reader = (m: RegExpExecArray, now: TZDate, clause: string) => ResolvedTime | undefined;
+type Reader = (m: RegExpExecArray, now: WallClock, clause: string) => ResolvedTime | undefined;
 
 // Each reader turns one kind of expression into a time; the earliest expression in the clause wins.
 const READERS: [RegExp, Reader][] = [
@@ -120,7 +130,7 @@ const READERS: [RegExp, Reader][] = [
 ];
 
 /** The earliest time expression in a clause, or undefined. */
-export function resolveTime(clause: string, now: TZDate): ResolvedTime | undefined {
+export function resolveTime(clause: string, now: WallClock): ResolvedTime | undefined {
   let best: { index: number; time: ResolvedTime } | undefined;
   for (const [pattern, read] of READERS) {
     const m = pattern.exec(clause);
@@ -131,7 +141,7 @@ export function resolveTime(clause: string, now: TZDate): ResolvedTime | undefin
   return best?.time;
 }
 
-function weekday(m: RegExpExecArray, now: TZDate, clause: string): ResolvedTime {
+function weekday(m: RegExpExecArray, now: WallClock, clause: string): ResolvedTime {
   const [text, qualifier = '', name, part] = m;
   const target = WEEKDAYS[name];
   const today = getDay(now);
@@ -146,20 +156,18 @@ function weekday(m: RegExpExecArray, now: TZDate, clause: string): ResolvedTime 
   return { at: at > now ? subDays(at, back === 0 ? 0 : 7) : at, text };
 }
 
-function pastYear(now: TZDate, month: number, day: number): number {
-  const y = now.getFullYear();
-  return new TZDate(y, month, day, 12, 0, 0, now.timeZone ?? '+00:00') > now ? y - 1 : y;
+function pastYear(now: WallClock, month: number, day: number): number {
+  const y = now.getUTCFullYear();
+  return new UTCDate(Date.UTC(y, month, day, 12)) > now ? y - 1 : y;
 }
 
-function dated(now: TZDate, year: number, month: number, day: number, text: string, clause: string): ResolvedTime | undefined {
+function dated(now: WallClock, year: number, month: number, day: number, text: string, clause: string): ResolvedTime | undefined {
   if (month < 0 || month > 11 || day < 1 || day > 31) return undefined;
-  const at = new TZDate(year, month, day, hourIn(clause, 12), 0, 0, now.timeZone ?? '+00:00');
+  const at = new UTCDate(Date.UTC(year, month, day, hourIn(clause, 12)));
   return { at, text, future: at > now };
 }
 
 /** ISO-8601 in the request's own offset, as the contract shows ("2026-03-08T09:00:00-05:00"). */
-export function toIsoWithOffset(d: Date, offset: string): string {
-  const local = new TZDate(d.getTime(), offset);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}T${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}${offset}`;
+export function toIsoWithOffset(wall: Date, offset: string): string {
+  return `${wall.toISOString().slice(0, 19)}${offset}`;
 }

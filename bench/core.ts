@@ -1,0 +1,60 @@
+// Core cost: start-up (import + knowledge load + index build) and microseconds per assessed answer over the
+// development vignettes. Run with `npm run bench`.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+interface Vignette { now: string; locale: string; answers: Record<string, string>; followUps?: Record<string, string> }
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function benchCore(): Promise<Record<string, number>> {
+  const t0 = performance.now();
+  const { createTriage } = await import('../src/triage/index.js');
+  const t1 = performance.now();
+  const triage = createTriage();
+  const t2 = performance.now();
+
+  const file = path.resolve(__dirname, '../../shared/vignettes/dev.json');
+  const vignettes: Vignette[] = JSON.parse(readFileSync(file, 'utf8'));
+  // Each answer as the conversation assesses it in a turn, and each whole vignette as /api/assess does.
+  const answers = vignettes.flatMap((v) => [
+    ...Object.values(v.answers).map((text) => ({ symptoms: text, now: v.now, locale: v.locale })),
+    ...Object.values(v.followUps ?? {}).map((text) => ({ symptoms: text, now: v.now, locale: v.locale })),
+  ]);
+  const whole = vignettes.map((v) => ({ ...v.answers, followUps: v.followUps, now: v.now, locale: v.locale }));
+
+  const time = (inputs: object[], rounds: number) => {
+    for (const input of inputs) triage.assess(input); // warm-up
+    const samples: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const input of inputs) {
+        const s = performance.now();
+        triage.assess(input);
+        samples.push((performance.now() - s) * 1000);
+      }
+    }
+    return samples.sort((a, b) => a - b);
+  };
+  const perAnswer = time(answers, 50);
+  const perVignette = time(whole, 50);
+  const result = {
+    importMs: t1 - t0,
+    knowledgeLoadMs: t2 - t1,
+    answers: answers.length,
+    answerMedianUs: percentile(perAnswer, 50),
+    answerP99Us: percentile(perAnswer, 99),
+    vignetteMedianUs: percentile(perVignette, 50),
+    vignetteP99Us: percentile(perVignette, 99),
+  };
+  console.log('Triage core');
+  console.log(`  start-up: import ${result.importMs.toFixed(1)} ms, knowledge load + indexes ${result.knowledgeLoadMs.toFixed(1)} ms`);
+  console.log(`  per answer (${answers.length} answers x 50): median ${result.answerMedianUs.toFixed(0)} us, p99 ${result.answerP99Us.toFixed(0)} us`);
+  console.log(`  per whole vignette (${whole.length} x 50): median ${result.vignetteMedianUs.toFixed(0)} us, p99 ${result.vignetteP99Us.toFixed(0)} us`);
+  console.log(`  target median per answer < 1000 us: ${result.answerMedianUs < 1000 ? 'met' : 'NOT met'}`);
+  return result;
+}
+
+if (require.main === module) void benchCore();
