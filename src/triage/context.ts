@@ -18,7 +18,7 @@ const RELATION_WORDS = Object.keys(RELATIONS).join('|');
 const RELATION_MENTION = new RegExp(`\\b(?:my|our|his|her|their|mi|mis|su|nuestro|nuestra)\\s+(?:\\w+\\s+)?(${RELATION_WORDS})(?:'s)?\\b`, 'g');
 const PATIENT_INTRO = new RegExp(
   `\\b(?:my|our|mi)\\s+(?:\\d+\\s*(?:yo|year old)\\s+|\\w+\\s+)?(${RELATION_WORDS})\\b(?!'s)` +
-  `(?=\\s*(?:,|is|has|takes|was|keeps|can't|won't|just|had|got|gets|uses|started|stopped|ran|on|de\\s+\\d|toma|tiene|esta|se|he|she|\\())`,
+  `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|can't|won't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|\\())`,
 );
 
 /** The person the answers are about, when someone types for a relative ("my husband is 65, he's on..."). */
@@ -66,7 +66,7 @@ function scopeBefore(before: string): string {
   return scoped.slice(Math.max(0, scoped.length - 7)).join(' ');
 }
 
-const HAPPENING_NOW = /\b(?:right now|is having|are having|currently|won't wake|can't wake|isn't breathing|not breathing|just (?:took|had|collapsed)|ahora mismo|esta teniendo)\b/;
+const HAPPENING_NOW = /\b(?:right now|now|today|tonight|this (?:morning|afternoon|evening)|is having|are having|currently|won't wake|can't wake|isn't breathing|not breathing|just (?:took|had|collapsed)|ahora|hoy|esta teniendo)\b/;
 
 function experiencer(before: string, clause: string, patientRelation: string | undefined): 'patient' | 'other' {
   let last: string | undefined;

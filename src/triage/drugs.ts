@@ -30,6 +30,14 @@ const NOT_DRUGS = new Set(words(normalize(`
   lyric methods season lemon lexical trazo panel colder
 `)));
 
+// "drink water" is not alcohol.
+const NOT_ALCOHOL_AFTER = /^(?:water|fluids?|coffee|tea|juice|milk|soda|gatorade|electrolytes|lots|plenty|agua)$/;
+
+/** Apostrophes dropped so "st john's wort" and "st johns wort" meet. */
+function termKey(tokens: string[]): string {
+  return tokens.map((t) => t.replace(/'/g, '')).join(' ');
+}
+
 export class DrugIndex {
   private readonly terms = new Map<string, Term>();
   private readonly maxWords: number;
@@ -41,7 +49,7 @@ export class DrugIndex {
     let maxWords = 1;
     for (const med of meds) {
       const add = (raw: string, kind: MatchKind) => {
-        const key = words(normalize(raw)).join(' ');
+        const key = termKey(words(normalize(raw)));
         if (!key || this.terms.has(key)) return;
         this.terms.set(key, { med, kind });
         maxWords = Math.max(maxWords, key.split(' ').length);
@@ -75,9 +83,9 @@ export class DrugIndex {
     for (let i = 0; i < toks.length; i++) {
       let found: DrugHit | undefined;
       for (let n = Math.min(this.maxWords, toks.length - i); n >= 1 && !found; n--) {
-        const key = toks.slice(i, i + n).map((t) => t[0]).join(' ');
+        const key = termKey(toks.slice(i, i + n).map((t) => t[0]));
         const term = this.terms.get(key);
-        if (term) {
+        if (term && !(term.med.id === 'alcohol' && NOT_ALCOHOL_AFTER.test(toks[i + n]?.[0] ?? ''))) {
           const end = toks[i + n - 1].index + toks[i + n - 1][0].length;
           found = { med: term.med, text: clause.slice(toks[i].index, end), match: term.kind, start: toks[i].index, end, alternatives: [] };
           i += n - 1;

@@ -88,7 +88,9 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
   let stChangeText = '';
   for (const m of allSerotonergic) {
     const ch = lastChange.get(m.id);
-    const h = hoursSince(ch?.start);
+    // A recreational stimulant named as current use (molly, cocaine) is a fresh exposure unless dated otherwise.
+    const h = ch?.start ? hoursSince(ch.start) : m.classes.includes('stimulant') ? 0 : Infinity;
+    if (!ch?.start && h === 0 && h < stChange) { stChange = 0; stChangeText = text(m); continue; }
     if (ch?.start && h < stChange) { stChange = h; stChangeText = ch.startText ?? m.id; }
   }
   if (facts.has('sym:overdose') && allSerotonergic.length) { stChange = 0; stChangeText = facts.get('sym:overdose')![0]; }
