@@ -30,11 +30,20 @@ export function findPatientRelation(texts: string[]): string | undefined {
   return undefined;
 }
 
+const SELF_TAKING = /\b(?:i take|i'm on|im on|i am on|i use|i've been (?:on|taking)|i was (?:put )?on|i started|i stopped|i ran out|i have a (?:baclofen )?pump|my (?:meds|medications?|pills|pump)|tomo|estoy tomando|tengo una bomba|mis (?:pastillas|medicinas))\b/;
+
+/** Whether the writer speaks of their own medicines ("I take zoloft. My mom takes tramadol"). */
+export function writerTakesMedicines(texts: string[]): boolean {
+  return texts.some((t) => SELF_TAKING.test(t));
+}
+
 // Negation triggers. "can't"/"couldn't" are left out: lay text uses them for symptoms ("can't sleep").
 const NEGATION = /\b(?:no|not|never|without|denies|deny|nor|neither|none|free of|negative for|no longer|don't|dont|doesn't|doesnt|didn't|didnt|isn't|isnt|aren't|arent|wasn't|wasnt|weren't|haven't|havent|hasn't|hasnt|hadn't|won't|sin|ni|nunca|tampoco|nada de|ningun|ninguna)\b/;
 const PSEUDO_NEGATION = /\b(?:not only|not just|no change|no changes|not sure|no doubt|no idea|not certain|no matter|if not|no better|not better|not getting better|no relief|not stopping|not stop|won't stop|won't go away|doesn't stop|don't stop|no puedo|no puede|no para|no se quita)\b/g;
 // A new subject after "and"/"y" ends the scope of a negation ("no fever and my legs are jerking").
-const SCOPE_END = /\b(?:and|y|then|now|also|plus|just|only|solo|pero)\s+(?:i|i'm|im|i've|my|he|she|he's|she's|they|his|her|their|it|it's|now|today|yo|el|ella|mi|ahora|hoy|tengo|tiene)\b|\b(?:just|only|solo|apart from|besides)\b/g;
+// Any "and"/"y" ends it too ("seeing things that aren't there and is agitated"): a wrongly kept symptom only
+// over-triages, a wrongly dropped one under-triages. "or"/"nor"/"ni" carry the negation on ("not twitching or sweating").
+const SCOPE_END = /\b(?:and|y|then|now|also|plus|pero)\b|\b(?:just|only|solo|apart from|besides|that|which|who|que)\b/g;
 const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|denied|nada)\b/;
 
 const HISTORY_BEFORE = /\b(?:used to|years ago|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;

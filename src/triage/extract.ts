@@ -1,7 +1,7 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
 import type { WallClock } from './time.js';
 import { differenceInDays } from 'date-fns';
-import { findPatientRelation, mentionContext, ownedByOther } from './context.js';
+import { findPatientRelation, mentionContext, ownedByOther, writerTakesMedicines } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { splitClauses, type Clause } from './text.js';
@@ -41,8 +41,10 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   // Who the answers are about: a relative introduced with the medicines, else the writer when they speak of
   // themselves, else the first relative described anywhere (a carer typing only about them).
   const allTexts = clauses.map((c) => c.text);
-  const patientRelation = findPatientRelation(clauses.filter((c) => c.source === 'medications' || c.source === 'doseChanges').map((c) => c.text))
-    ?? (allTexts.some((t) => SELF_REFERENCE.test(t)) ? undefined : findPatientRelation(allTexts));
+  const medicineTexts = clauses.filter((c) => c.source === 'medications' || c.source === 'doseChanges').map((c) => c.text);
+  const patientRelation = writerTakesMedicines(medicineTexts)
+    ? undefined
+    : findPatientRelation(medicineTexts) ?? (allTexts.some((t) => SELF_REFERENCE.test(t)) ? undefined : findPatientRelation(allTexts));
 
   // Drugs, per clause, with who takes them and whether they are taken at all.
   const medications = new Map<string, MedicationFinding>();

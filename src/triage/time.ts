@@ -119,7 +119,8 @@ const READERS: [RegExp, Reader][] = [
     return dated(now, pastYear(now, month, day), month, day, m[0], c);
   }],
   [SLASH_DATE, (m, now, c) => {
-    if (/\d\/\d+ ?(?:mg|mcg|ml)/.test(c)) return undefined;
+    // "1/2 tablet", "took 1/2": a fraction of a dose, not a date.
+    if (/\d\/\d+ ?(?:mg|mcg|ml|tab|tablet|pill|dose|of|a )/.test(c) || /\b(?:to|took|take|half|a) \d\/\d\b/.test(c)) return undefined;
     const [a, b] = [Number(m[1]), Number(m[2])];
     const usOrder = a <= 12 && b <= 31;
     const month = (usOrder ? a : b) - 1;
@@ -153,7 +154,8 @@ function weekday(m: RegExpExecArray, now: WallClock, clause: string): ResolvedTi
   if (back === 0 && /last|past|pasado/.test(qualifier + text)) back = 7;
   const hour = part ? PART_OF_DAY[part] : hourIn(clause, 12);
   const at = atHour(subDays(now, back), hour);
-  return { at: at > now ? subDays(at, back === 0 ? 0 : 7) : at, text };
+  if (at <= now) return { at, text };
+  return { at: back === 0 ? now : subDays(at, 7), text };
 }
 
 function pastYear(now: WallClock, month: number, day: number): number {
