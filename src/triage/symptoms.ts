@@ -4,14 +4,41 @@ import { mentionContext } from './context.js';
 import type { Clause } from './text.js';
 import type { SymptomFinding } from './types.js';
 
-interface CompiledFinding { id: string; pattern: RegExp }
+interface CompiledFinding { id: string; pattern: RegExp; quick: RegExp }
+
+/** The pattern without its lookbehinds: a cheaper test that any full match must also pass. */
+function withoutLookbehinds(source: string): string {
+  let out = '';
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] === '\\') { out += source.slice(i, i + 2); i++; continue; }
+    if (source.startsWith('(?<!', i) || source.startsWith('(?<=', i)) {
+      let depth = 0;
+      for (; i < source.length; i++) {
+        if (source[i] === '\\') { i++; continue; }
+        if (source[i] === '(') depth++;
+        else if (source[i] === ')' && --depth === 0) break;
+      }
+      continue;
+    }
+    out += source[i];
+  }
+  return out;
+}
 
 export class SymptomMatcher {
   private readonly compiled: CompiledFinding[];
 
   constructor(findings: Finding[]) {
     // One alternation per finding, English and Spanish together: people mix languages within a message.
-    this.compiled = findings.map((f) => ({ id: f.id, pattern: new RegExp(`\\b(?:${[...f.en, ...f.es].join('|')})\\b`, 'gi') }));
+    // Lookbehinds are tried at every position, so a clause is first screened without them.
+    this.compiled = findings.map((f) => {
+      const source = [...f.en, ...f.es].join('|');
+      return {
+        id: f.id,
+        pattern: new RegExp(`\\b(?:${source})\\b`, 'gi'),
+        quick: new RegExp(`\\b(?:${withoutLookbehinds(source)})\\b`, 'i'),
+      };
+    });
   }
 
   find(clauses: Clause[], patientRelation: string | undefined): SymptomFinding[] {
@@ -19,7 +46,8 @@ export class SymptomMatcher {
     const seen = new Set<string>();
     clauses.forEach((clause, i) => {
       const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
-      for (const { id, pattern } of this.compiled) {
+      for (const { id, pattern, quick } of this.compiled) {
+        if (!quick.test(clause.text)) continue;
         for (const m of clause.text.matchAll(pattern)) {
           if (!m[0].trim()) continue;
           const ctx = mentionContext(clause.text, m.index, m.index + m[0].length, patientRelation, next);
