@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server/app.js';
+import { mountConversation } from '../src/server/messages.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
 
 let shared: Triage | undefined;
@@ -11,12 +12,20 @@ export interface RunningServer {
   url: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
+  /** The conversation face (/api/messages): its bot and store. */
+  conversation: ReturnType<typeof mountConversation>;
 }
 
 export async function startServer(env: Record<string, string> = {}, triage?: Triage): Promise<RunningServer> {
-  const config = loadConfig({ PORT: '0', ...env });
+  // Tests keep conversation state in memory unless they ask for SQLite.
+  const config = loadConfig({ PORT: '0', STORAGE: 'memory', ...env });
   const logger = createLogger({ logLevel: 'silent', logHealthData: false });
-  const server = createServer({ config, logger, triage: triage ?? (shared ??= createTriage()) });
+  const core = triage ?? (shared ??= createTriage());
+  let conversation!: ReturnType<typeof mountConversation>;
+  const server = createServer({
+    config, logger, triage: core,
+    extraRoutes: (s) => { conversation = mountConversation(s, { config, logger, triage: core }); },
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -26,6 +35,7 @@ export async function startServer(env: Record<string, string> = {}, triage?: Tri
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    conversation,
+    close: () => new Promise<void>((resolve) => server.close(() => { conversation.storage.close?.(); resolve(); })),
   };
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { createServer } from './app.js';
+import { mountConversation } from './messages.js';
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -28,7 +29,7 @@ function main(): void {
     logger,
     triage,
     // Further faces (/api/messages, web chat, channels) mount here.
-    extraRoutes: () => {},
+    extraRoutes: (s) => { mountConversation(s, { config, logger, triage }); },
   });
 
   server.on('error', (err: Error) => {

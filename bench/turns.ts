@@ -1,0 +1,154 @@
+// Turn cost through /api/messages (expectReplies), 20 concurrent conversations, same client for all three servers:
+// bare restify (the machine's limit), a minimal botbuilder bot (the SDK's floor) and the triage bot on SQLite.
+// Also: start-up to /healthz, and memory and stored state with 1,000 conversations held half-way.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+
+const CONCURRENCY = 20;
+const WARMUP_MS = 2000;
+const MEASURE_MS = Number(process.env.BENCH_MS ?? 6000);
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+interface Reply { activities?: { type: string; channelData?: { triage?: { question?: string } } }[] }
+
+function post(port: number, body: object): Promise<Reply> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/api/messages', method: 'POST', agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text || '{}')) : reject(new Error(`HTTP ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+let seq = 0;
+const activity = (conv: string, text: string) => ({
+  type: 'message', id: `m${++seq}`, channelId: 'directline', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+  conversation: { id: conv }, from: { id: 'u' }, recipient: { id: 'bot' }, text, localTimestamp: '2026-03-08T09:00:00-05:00',
+});
+
+const SCRIPT: Record<string, string> = {
+  medications: 'sertraline 100 mg and tramadol for my knee', doseChanges: 'started the tramadol 2 days ago',
+  symptoms: 'sweating, shaky hands and diarrhoea since this morning', temperature: '37.8',
+};
+
+/** One whole conversation; every request is a timed turn. */
+async function conversation(kind: string, port: number, latencies: number[], stop: () => boolean): Promise<void> {
+  const conv = `${kind}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+  let text = 'hi';
+  for (let turn = 0; turn < 20 && !stop(); turn++) {
+    const t0 = performance.now();
+    const reply = await post(port, kind === 'bare' ? { conversation: { id: conv }, text } : activity(conv, text));
+    latencies.push(performance.now() - t0);
+    if (kind === 'bare' && turn >= 3) return;
+    if (kind === 'minimal' && turn >= 3) return;
+    if (kind === 'triage') {
+      const q = reply.activities?.map((a) => a.channelData?.triage?.question).filter(Boolean).at(-1);
+      if (!q || q === 'restart') return;
+      text = SCRIPT[q] ?? 'not sure';
+    } else text = `answer ${turn}`;
+  }
+}
+
+async function load(kind: string, port: number): Promise<{ tps: number; p50: number; p99: number }> {
+  const run = async (ms: number) => {
+    const latencies: number[] = [];
+    const end = performance.now() + ms;
+    const stop = () => performance.now() > end;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (!stop()) await conversation(kind, port, latencies, stop); }));
+    return { latencies, secs: (performance.now() - t0) / 1000 };
+  };
+  await run(WARMUP_MS);
+  const { latencies, secs } = await run(MEASURE_MS);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { tps: latencies.length / secs, p50: pct(0.5), p99: pct(0.99) };
+}
+
+function start(kind: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', path.join(__dirname, 'servers.ts'), kind], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+/** `npm start`'s path: compiled JS, then time until /healthz answers. */
+async function startup(dir: string): Promise<number> {
+  execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: path.join(__dirname, '..'), stdio: 'ignore' });
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--no-deprecation', 'dist/src/server/main.js'], {
+    cwd: path.join(__dirname, '..'), stdio: 'ignore',
+    env: { ...process.env, PORT: '39871', LOG_LEVEL: 'silent', SQLITE_PATH: path.join(dir, 'startup.sqlite') },
+  });
+  try {
+    for (;;) {
+      const ok = await fetch('http://127.0.0.1:39871/healthz').then((r) => r.ok, () => false);
+      if (ok) return performance.now() - t0;
+      if (performance.now() - t0 > 15000) throw new Error('server did not start');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    child.kill();
+  }
+}
+
+export async function benchTurns(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'triage-bench-'));
+  const results: Record<string, { tps: number; p50: number; p99: number }> = {};
+  try {
+    for (const kind of ['bare', 'minimal', 'triage']) {
+      const { child, port } = await start(kind, { SQLITE_PATH: path.join(dir, 'turns.sqlite') });
+      try { results[kind] = await load(kind, port); } finally { child.kill(); }
+    }
+    console.log('\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations):');
+    console.table(Object.fromEntries(Object.entries(results).map(([k, r]) => [k, {
+      'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2),
+    }])));
+    const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
+    console.log(`minimal bot / bare restify: ${pct(results.minimal!.tps, results.bare!.tps)}`);
+    console.log(`triage bot / bare restify:  ${pct(results.triage!.tps, results.bare!.tps)}`);
+    console.log(`triage bot / minimal bot:   ${pct(results.triage!.tps, results.minimal!.tps)} (target ≥ 60 %; p99 target < 50 ms: ${results.triage!.p99.toFixed(1)} ms)`);
+
+    // 1,000 conversations held half-way (greeted, medicines and dose changes answered).
+    const sqlite = path.join(dir, 'held.sqlite');
+    const { child, port } = await start('triage', { SQLITE_PATH: sqlite });
+    try {
+      const before = rssMb(child.pid!);
+      for (let i = 0; i < 1000; i += CONCURRENCY) {
+        await Promise.all(Array.from({ length: CONCURRENCY }, async (_, j) => {
+          const conv = `held-${i + j}`;
+          for (const text of ['hi', SCRIPT.medications!, SCRIPT.doseChanges!]) await post(port, activity(conv, text));
+        }));
+      }
+      const after = rssMb(child.pid!);
+      const db = new Database(sqlite, { readonly: true });
+      const { n, bytes } = db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS bytes FROM items').get() as { n: number; bytes: number };
+      db.close();
+      console.log(`1,000 held conversations: RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB; stored state ${(bytes / n / 1024).toFixed(2)} KB per conversation (${n} rows; target < 5 KB)`);
+    } finally {
+      child.kill();
+    }
+    console.log(`start-up to /healthz (compiled, npm start path): ${(await startup(dir)).toFixed(0)} ms (target < 1,500 ms)`);
+  } finally {
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) void benchTurns();

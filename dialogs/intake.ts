@@ -1,0 +1,63 @@
+// The answers collected in one conversation, kept in conversation state. Deliberately small (plain strings, capped)
+// so a held conversation stays well under 5 KB in the store.
+import type { Activity } from 'botbuilder';
+import type { AssessInput, FollowUpTopic } from '../src/triage/index.js';
+
+export const SLOTS = ['medications', 'doseChanges', 'symptoms'] as const;
+export type Slot = (typeof SLOTS)[number];
+
+/** Longer answers are cut: the store stays small, and the safety gate has already read the whole message. */
+export const MAX_ANSWER_CHARS = 1500;
+const MAX_ALERTS = 3;
+
+export interface Intake {
+  greeted?: boolean;
+  answers: Partial<Record<Slot, string>>;
+  /** Slots that earlier text already answered: confirmed rather than asked again. */
+  covered: Slot[];
+  followUps: Partial<Record<FollowUpTopic, string>>;
+  /** Keys of questions already asked ("temperature", "drug:citalopram", "when:baclofen:stopped"), so none repeats. */
+  asked: string[];
+  /** Red-flag evidence seen by the safety gate, so the final result never forgets it. */
+  alerts: string[];
+}
+
+export function emptyIntake(greeted = false): Intake {
+  return { greeted, answers: {}, covered: [], followUps: {}, asked: [], alerts: [] };
+}
+
+export function cap(text: string, max = MAX_ANSWER_CHARS): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+export function appendAnswer(intake: Intake, slot: Slot, text: string): void {
+  const t = text.trim();
+  if (!t) return;
+  const prev = intake.answers[slot];
+  intake.answers[slot] = cap(prev ? `${prev}. ${t}` : t);
+}
+
+export function addAlert(intake: Intake, evidence: string): void {
+  if (!evidence || intake.alerts.includes(evidence)) return;
+  intake.alerts = [...intake.alerts, cap(evidence, 300)].slice(-MAX_ALERTS);
+}
+
+/** When and where the person is: relative times resolve against their clock (DESIGN: localTimestamp, else UTC). */
+export interface TurnClock { now: string; locale: string }
+
+export function turnClock(activity: Partial<Activity>, defaultLocale: string): TurnClock {
+  const a = activity as Partial<Activity> & { rawLocalTimestamp?: string; rawTimestamp?: string };
+  const local = a.rawLocalTimestamp ?? (typeof a.localTimestamp === 'string' ? a.localTimestamp : undefined);
+  const utc = a.rawTimestamp ?? (typeof a.timestamp === 'string' ? a.timestamp : undefined);
+  const asIso = (d: unknown) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined);
+  const now = [local, utc, asIso(a.timestamp)].find((s) => s && !Number.isNaN(Date.parse(s))) ?? new Date().toISOString();
+  return { now, locale: a.locale || defaultLocale };
+}
+
+/** Everything collected so far, as the core's input. Alerts not already inside an answer are added to the symptoms. */
+export function toAssessInput(intake: Intake, clock: TurnClock): AssessInput {
+  const all = Object.values(intake.answers).join(' ').toLowerCase();
+  const extra = intake.alerts.filter((e) => !all.includes(e.toLowerCase()));
+  const symptoms = [intake.answers.symptoms, ...extra].filter(Boolean).join('. ');
+  return { ...intake.answers, symptoms, followUps: { ...intake.followUps }, now: clock.now, locale: clock.locale };
+}

@@ -1,0 +1,330 @@
+// The intake conversation: greeting → medications → dose changes (and when) → symptoms → only the follow-ups the core
+// says could change the level → result → offer to start again. Clinical judgement is the core's; this file only asks.
+import { InputHints, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  ComponentDialog, WaterfallDialog, type DialogTurnResult, type PromptOptions, type PromptValidatorContext,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { AssessInput, Assessment, FollowUpTopic, MedicationFinding, Triage } from '../src/triage/index.js';
+import { maxSuggestedActions, showsSuggestedActions } from './channels.js';
+import { appendAnswer, cap, emptyIntake, toAssessInput, turnClock, type Intake, type Slot } from './intake.js';
+import {
+  AnswerPrompt, answerValidator, isUnknown, question, temperatureValidator, yesNo, yesNoValidator,
+} from './prompts.js';
+import { resultActivities } from './render.js';
+import { say, strings, type Strings } from './strings.js';
+
+export const TRIAGE_DIALOG = 'triage';
+/** A step's scratch values (typed `object` by botbuilder). */
+const vals = (step: WaterfallStepContext) => step.values as Record<string, unknown>;
+const MAIN = 'triage.main';
+const CONFIRM_DRUGS = 'triage.confirmDrugs';
+const ASK_WHEN = 'triage.when';
+const FOLLOW_UPS = 'triage.followUps';
+const TEXT = 'prompt.text';
+const YES_NO = 'prompt.yesNo';
+const TEMPERATURE = 'prompt.temperature';
+const WHEN = 'prompt.when';
+const ASSESSED = Symbol('assessedThisTurn');
+
+/** Changes whose time matters and that a person can date ("planned" and pump events have their own questions). */
+const DATED_CHANGES: Record<string, string> = {
+  started: 'started', stopped: 'stopped', 'ran-out': 'ran out of', missed: 'missed',
+  increased: 'increased', decreased: 'decreased', restarted: 'restarted',
+};
+/** "That's all" after "anything to add?": adds nothing (a bare "no" could read as "no pump"). */
+const NOTHING_MORE = /^(?:no(?:pe)?|nothing(?: else)?|none|that(?:'?s| is) (?:all|it)|no,? that(?:'?s| is) (?:all|it)|nada(?: m[aá]s)?|eso es todo)[\s.!]*$/i;
+
+export interface BeginOptions {
+  /** The message that started the conversation: whatever it already answers is confirmed, not asked again. */
+  firstText?: string;
+  /** Start a new check: forget this check's answers (but not that the person was greeted). */
+  fresh?: boolean;
+}
+
+export interface TriageDialogDeps {
+  triage: Triage;
+  intake: StatePropertyAccessor<Intake>;
+  defaultLocale: string;
+}
+
+/** Where this prompt is in the intake, for clients and tests (`channelData.triage.question`). */
+function tagged(options: PromptOptions, key: string): PromptOptions {
+  for (const a of [options.prompt, options.retryPrompt]) if (a && typeof a === 'object') a.channelData = { triage: { question: key } };
+  return options;
+}
+
+export class TriageDialog extends ComponentDialog {
+  constructor(private readonly deps: TriageDialogDeps) {
+    super(TRIAGE_DIALOG);
+    this.addDialog(new AnswerPrompt(TEXT, answerValidator))
+      .addDialog(new AnswerPrompt(YES_NO, yesNoValidator))
+      .addDialog(new AnswerPrompt(TEMPERATURE, temperatureValidator))
+      .addDialog(new AnswerPrompt(WHEN, (pc) => this.whenValidator(pc)))
+      .addDialog(new WaterfallDialog(MAIN, [
+        this.intro.bind(this),
+        (s) => this.askSlot(s, 'medications'), (s) => this.storeSlot(s, 'medications'),
+        (s) => this.askSlot(s, 'doseChanges'), (s) => this.storeSlot(s, 'doseChanges'),
+        (s) => s.beginDialog(ASK_WHEN),
+        (s) => this.askSlot(s, 'symptoms'), (s) => this.storeSlot(s, 'symptoms'),
+        (s) => s.beginDialog(FOLLOW_UPS),
+        this.result.bind(this),
+        this.afterResult.bind(this),
+      ]))
+      .addDialog(new WaterfallDialog(CONFIRM_DRUGS, [this.askDrug.bind(this), this.checkDrug.bind(this), this.correctDrug.bind(this)]))
+      .addDialog(new WaterfallDialog(ASK_WHEN, [this.askWhen.bind(this), this.storeWhen.bind(this)]))
+      .addDialog(new WaterfallDialog(FOLLOW_UPS, [this.askFollowUp.bind(this), this.storeFollowUp.bind(this)]));
+    this.initialDialogId = MAIN;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------
+
+  private async load(ctx: TurnContext): Promise<Intake> {
+    return this.deps.intake.get(ctx, emptyIntake());
+  }
+
+  private clock(ctx: TurnContext) {
+    return turnClock(ctx.activity, this.deps.defaultLocale);
+  }
+
+  private async assess(ctx: TurnContext): Promise<Assessment> {
+    return this.assessOnce(ctx, toAssessInput(await this.load(ctx), this.clock(ctx)));
+  }
+
+  /** The core is pure, and several steps of one turn assess the same answers: compute each input once per turn. */
+  private assessOnce(ctx: TurnContext, input: AssessInput): Assessment {
+    let cache = ctx.turnState.get(ASSESSED) as Map<string, Assessment> | undefined;
+    if (!cache) ctx.turnState.set(ASSESSED, (cache = new Map()));
+    const key = JSON.stringify(input);
+    let a = cache.get(key);
+    if (!a) cache.set(key, (a = this.deps.triage.assess(input)));
+    return a;
+  }
+
+  private text(ctx: TurnContext): Strings {
+    return strings(this.clock(ctx).locale);
+  }
+
+  private ask(ctx: TurnContext, key: string, text: string, retry: string, buttons: string[] = []): PromptOptions {
+    const ch = ctx.activity.channelId;
+    return tagged(question(text, retry, buttons.slice(0, maxSuggestedActions(ch)), showsSuggestedActions(ch)), key);
+  }
+
+  private drugName(name: string): string {
+    const brand = this.deps.triage.knowledge.medications.find((m) => m.id === name)?.brands[0];
+    return brand ? `${name} (${brand})` : name;
+  }
+
+  /** Which slots a piece of text already answers, according to the core. */
+  private slotsIn(text: string, ctx: TurnContext): Slot[] {
+    const f = this.assessOnce(ctx, { medications: text, ...this.clock(ctx) }).findings;
+    return [
+      ...(f.medications.length ? ['medications' as const] : []),
+      ...(f.doseChanges.length ? ['doseChanges' as const] : []),
+      ...(f.symptoms.some((x) => !x.negated) || f.temperatureC !== undefined ? ['symptoms' as const] : []),
+    ];
+  }
+
+  // ---- main waterfall --------------------------------------------------------------------------------------
+
+  private async intro(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const opts = (step.options ?? {}) as BeginOptions;
+    const prev = await this.load(ctx);
+    const intake = opts.fresh ? emptyIntake(prev.greeted) : prev;
+    await this.deps.intake.set(ctx, intake);
+    const { locale } = this.clock(ctx);
+    if (!intake.greeted) {
+      const emergency = emergencyNumber(this.deps.triage, locale);
+      await ctx.sendActivity(MessageFactory.text(say(locale, 'greeting', { emergency })));
+      intake.greeted = true;
+    } else if (opts.fresh) {
+      await ctx.sendActivity(say(locale, 'restarted'));
+    }
+    const first = opts.firstText?.trim();
+    if (first) {
+      const slots = this.slotsIn(first, ctx);
+      // The first message goes into the first slot it answers; the others are then confirmed, not asked.
+      if (slots.length) {
+        appendAnswer(intake, slots[0]!, first);
+        intake.covered = [...new Set([...intake.covered, ...slots])];
+      }
+    }
+    return step.next();
+  }
+
+  private async askSlot(step: WaterfallStepContext, slot: Slot): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const intake = await this.load(ctx);
+    const s = this.text(ctx);
+    const ask = { medications: s.askMedications, doseChanges: s.askDoseChanges, symptoms: s.askSymptoms }[slot];
+    const retry = slot === 'medications' ? s.retryMedications : s.retryText;
+    const buttons = slot === 'symptoms' ? [s.notSure] : [s.none, s.notSure];
+    if (intake.covered.includes(slot)) {
+      const list = this.known(await this.assess(ctx), slot);
+      if (list.length) {
+        const add = { medications: s.addMedications, doseChanges: s.addDoseChanges, symptoms: s.addSymptoms }[slot];
+        return step.prompt(TEXT, this.ask(ctx, slot, add.replace('{list}', list.join(', ')), retry, [s.no]));
+      }
+    }
+    return step.prompt(TEXT, this.ask(ctx, slot, ask, retry, buttons));
+  }
+
+  /** What the person already told us for a slot, in words they will recognise. */
+  private known(a: Assessment, slot: Slot): string[] {
+    const f = a.findings;
+    if (slot === 'medications') return f.medications.map((m) => this.drugName(m.name));
+    if (slot === 'doseChanges') {
+      const s = strings(a.locale);
+      return f.doseChanges.map((c) => [s.changeLabels[c.change] ?? c.change, c.medication].filter(Boolean).join(' '));
+    }
+    return [...new Set(f.symptoms.filter((x) => !x.negated).map((x) => x.text))];
+  }
+
+  private async storeSlot(step: WaterfallStepContext, slot: Slot): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const intake = await this.load(ctx);
+    const answer = String(step.result ?? '').trim();
+    const confirming = intake.covered.includes(slot);
+    if (!(confirming && NOTHING_MORE.test(answer))) {
+      appendAnswer(intake, slot, answer);
+      intake.covered = [...new Set([...intake.covered, ...this.slotsIn(answer, ctx)])];
+    }
+    return step.beginDialog(CONFIRM_DRUGS);
+  }
+
+  private async result(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const a = await this.assess(ctx);
+    await ctx.sendActivities(resultActivities(a, ctx.activity.channelId));
+    const s = this.text(ctx);
+    return step.prompt(YES_NO, this.ask(ctx, 'restart', s.offerRestart, s.retryYesNo, [s.yes, s.no]));
+  }
+
+  private async afterResult(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    if (yesNo(String(step.result)) === 'yes') return step.replaceDialog(MAIN, { fresh: true } satisfies BeginOptions);
+    const { locale } = this.clock(ctx);
+    await ctx.sendActivity(say(locale, 'goodbye', { emergency: emergencyNumber(this.deps.triage, locale) }));
+    return step.endDialog();
+  }
+
+  // ---- drug confirmation: fuzzy matches and look-alikes are never resolved silently -------------------------
+
+  private async askDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const intake = await this.load(ctx);
+    const a = await this.assess(ctx);
+    const m = a.findings.medications.find((x) => x.needsConfirmation && !intake.asked.includes(`drug:${x.name}`));
+    if (!m) return step.endDialog();
+    intake.asked.push(`drug:${m.name}`);
+    vals(step).drug = { name: m.name, text: m.text } satisfies Pick<MedicationFinding, 'name' | 'text'>;
+    const s = this.text(ctx);
+    return step.prompt(YES_NO, this.ask(ctx, `drug:${m.name}`, s.confirmDrug.replace('{drug}', this.drugName(m.name)), s.retryYesNo, [s.yes, s.no, s.notSure]));
+  }
+
+  private async checkDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const answer = yesNo(String(step.result));
+    const drug = vals(step).drug as { name: string; text: string };
+    if (answer === 'yes') await this.replaceMention(ctx, drug.text, drug.name);
+    if (answer !== 'no') return step.replaceDialog(CONFIRM_DRUGS);
+    const s = this.text(ctx);
+    return step.prompt(TEXT, this.ask(ctx, `drugName:${drug.name}`, s.whichDrug, s.retryText, [s.notSure]));
+  }
+
+  private async correctDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = String(step.result ?? '').trim();
+    const drug = vals(step).drug as { name: string; text: string };
+    // "Not sure" keeps the match as it is: an unknown answer never lowers the level.
+    if (!isUnknown(answer)) await this.replaceMention(step.context, drug.text, cap(answer, 100));
+    return step.replaceDialog(CONFIRM_DRUGS);
+  }
+
+  /** Puts the confirmed name where the person wrote the uncertain one, so the core reads an exact mention. */
+  private async replaceMention(ctx: TurnContext, mention: string, replacement: string): Promise<void> {
+    const intake = await this.load(ctx);
+    const pattern = new RegExp(mention.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    const slot = (['medications', 'doseChanges', 'symptoms'] as const).find((k) => pattern.test(intake.answers[k] ?? ''));
+    if (slot) intake.answers[slot] = cap(intake.answers[slot]!.replace(pattern, replacement));
+    else appendAnswer(intake, 'medications', replacement);
+  }
+
+  // ---- when did the change happen (bounded: a time the core can read, not in the future) --------------------
+
+  private async askWhen(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const intake = await this.load(ctx);
+    const a = await this.assess(ctx);
+    const c = a.findings.doseChanges.find((x) => !x.at && x.medication && DATED_CHANGES[x.change]
+      && !intake.asked.includes(`when:${x.medication}:${x.change}`));
+    if (!c) return step.endDialog();
+    intake.asked.push(`when:${c.medication}:${c.change}`);
+    const phrase = `${DATED_CHANGES[c.change]} ${c.medication}`;
+    vals(step).phrase = phrase;
+    const s = this.text(ctx);
+    const text = s.askWhen.replace('{change}', s.changes[c.change] ?? c.change).replace('{drug}', this.drugName(c.medication!));
+    const options = this.ask(ctx, `when:${c.medication}`, text, s.retryWhen, [s.today, s.yesterday, s.notSure]);
+    return step.prompt(WHEN, { ...options, validations: { phrase, medication: c.medication, change: c.change } });
+  }
+
+  private async whenValidator(pc: PromptValidatorContext<string>): Promise<boolean> {
+    if (!(await answerValidator(pc))) return false;
+    const answer = pc.recognized.value!.trim();
+    if (isUnknown(answer)) return true;
+    const v = pc.options.validations as { phrase: string; medication: string; change: string };
+    const clock = this.clock(pc.context);
+    const found = this.deps.triage.assess({ doseChanges: `${v.phrase} (${answer})`, ...clock }).findings.doseChanges
+      .find((c) => c.medication === v.medication && c.change === v.change);
+    if (!found?.at) return false;
+    // An hour of slack for clocks that disagree a little.
+    if (Date.parse(found.at) > Date.parse(clock.now) + 3_600_000) {
+      await pc.context.sendActivity(MessageFactory.text(say(clock.locale, 'futureWhen'), undefined, InputHints.ExpectingInput));
+      return false;
+    }
+    return true;
+  }
+
+  private async storeWhen(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = String(step.result ?? '').trim();
+    if (!isUnknown(answer)) appendAnswer(await this.load(step.context), 'doseChanges', `${vals(step).phrase} (${cap(answer, 200)})`);
+    return step.replaceDialog(ASK_WHEN);
+  }
+
+  // ---- follow-ups: exactly the open questions of the current assessment ------------------------------------
+
+  private async askFollowUp(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const intake = await this.load(ctx);
+    const a = await this.assess(ctx);
+    const topic = a.openQuestions.find((t) => !intake.asked.includes(t));
+    if (!topic) return step.endDialog();
+    intake.asked.push(topic);
+    vals(step).topic = topic;
+    const s = this.text(ctx);
+    const buttons: Record<FollowUpTopic, string[]> = {
+      temperature: [s.notSure], pump: [s.noPump, s.notSure], timing: [s.today, s.yesterday, s.notSure],
+      breathing: [s.normal, s.notSure], suicidal: [s.no, s.yes, s.notSure], alcohol: [s.no, s.yes, s.notSure], other: [s.no],
+    };
+    const text = topic === 'other' ? s.otherFollowUp : s[topic];
+    const retry = topic === 'temperature' ? s.retryTemperature : s.retryText;
+    return step.prompt(topic === 'temperature' ? TEMPERATURE : TEXT, this.ask(ctx, topic, text, retry, buttons[topic]));
+  }
+
+  private async storeFollowUp(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const intake = await this.load(step.context);
+    intake.followUps[vals(step).topic as FollowUpTopic] = cap(String(step.result ?? '').trim(), 500);
+    return step.replaceDialog(FOLLOW_UPS);
+  }
+}
+
+const numbers = new Map<string, string>();
+/** The emergency number for a locale, from the core's contacts (cached: it never changes while running). */
+export function emergencyNumber(triage: Triage, locale: string): string {
+  let n = numbers.get(locale);
+  if (!n) {
+    n = triage.assess({ locale, now: '2026-01-01T00:00:00Z' }).contacts.find((c) => c.kind === 'emergency')?.number ?? '911';
+    numbers.set(locale, n);
+  }
+  return n;
+}

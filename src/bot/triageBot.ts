@@ -1,0 +1,155 @@
+// The ActivityHandler: safety gate first on every message, then commands, then the intake dialog; one turn at a time
+// per conversation; state saved after each turn.
+import {
+  ActivityHandler, ConversationState, MessageFactory, TurnContext, type Storage, type StatePropertyAccessor,
+} from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import {
+  TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, inputText, resultActivities, say,
+  toAssessInput, turnClock, type BeginOptions, type Intake,
+} from '../../dialogs/index.js';
+import type { Logger } from '../log.js';
+import type { Triage } from '../triage/index.js';
+import { matchCommand, type Command } from './commands.js';
+import { TurnQueue } from './turnQueue.js';
+
+export interface BotDeps {
+  triage: Triage;
+  storage: Storage;
+  defaultLocale: string;
+  logger: Logger;
+  /** Debug switch: let error messages (which may quote what a person typed) into the logs. */
+  logHealthData?: boolean;
+}
+
+const SKIP_SAVE = Symbol('skipSave');
+
+export class TriageBot extends ActivityHandler {
+  readonly conversationState: ConversationState;
+  private readonly intake: StatePropertyAccessor<Intake>;
+  private readonly dialogs: DialogSet;
+  private readonly queue = new TurnQueue();
+
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.conversationState = new ConversationState(deps.storage);
+    this.intake = this.conversationState.createProperty<Intake>('intake');
+    this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialog'))
+      .add(new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale }));
+
+    this.onMessage(async (ctx, next) => {
+      await this.handleMessage(ctx);
+      await next();
+    });
+    this.onMembersAdded(async (ctx, next) => {
+      // Greet when the person joins (Web Chat, Emulator), not when the bot itself is added.
+      const person = ctx.activity.membersAdded?.some((m) => m.id !== ctx.activity.recipient?.id);
+      if (person && !this.isGroupChat(ctx)) await this.runDialog(ctx, undefined);
+      await next();
+    });
+  }
+
+  override async run(ctx: TurnContext): Promise<void> {
+    const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}`;
+    await this.queue.run(key, async () => {
+      await super.run(ctx);
+      if (!ctx.turnState.get(SKIP_SAVE)) await this.conversationState.saveChanges(ctx, false);
+    });
+  }
+
+  /** For the adapter: apologise and log, but keep the stored state (the failed turn's changes are simply not saved). */
+  readonly onTurnError = async (ctx: TurnContext, err: Error): Promise<void> => {
+    const safe = this.deps.logHealthData ? { err } : { errName: err?.name, stack: err?.stack?.split('\n').slice(1, 6).join('\n') };
+    this.deps.logger.error({ ...safe, channelId: ctx.activity.channelId, activityType: ctx.activity.type }, 'turn failed');
+    const { locale } = turnClock(ctx.activity, this.deps.defaultLocale);
+    try {
+      await ctx.sendActivity(say(locale, 'error', { emergency: emergencyNumber(this.deps.triage, locale) }));
+    } catch (sendErr) {
+      this.deps.logger.warn({ errName: (sendErr as Error)?.name }, 'could not send the apology');
+    }
+  };
+
+  private isGroupChat(ctx: TurnContext): boolean {
+    const type = ctx.activity.conversation?.conversationType;
+    return ctx.activity.channelId === 'msteams' && Boolean(type) && type !== 'personal';
+  }
+
+  private async handleMessage(ctx: TurnContext): Promise<void> {
+    const activity = ctx.activity;
+    if (activity.channelId === 'msteams') TurnContext.removeRecipientMention(activity);
+    const text = inputText(activity);
+    // A card submit carries its answer in `value`; the prompts then read it like typed text.
+    if (text && !activity.text?.trim()) activity.text = text;
+    const clock = turnClock(activity, this.deps.defaultLocale);
+
+    const alerts = text ? await this.safetyGate(ctx, text) : [];
+    if (this.isGroupChat(ctx)) {
+      await ctx.sendActivity(say(clock.locale, 'personalOnly'));
+      return;
+    }
+    const command = matchCommand(text);
+    if (command) await this.runCommand(ctx, command);
+    else await this.runDialog(ctx, text);
+    // Stored after the dialog, so a check that begins with this very message keeps it too.
+    if (alerts.length) {
+      const intake = await this.intake.get(ctx, emptyIntake());
+      for (const e of alerts) addAlert(intake, e);
+    }
+  }
+
+  /**
+   * A red flag in this message, whatever was asked: emergency guidance and the result event now, before any dialog.
+   * Only red flags of the single message decide (patterns need the whole picture and would raise false alarms);
+   * the event carries the assessment of everything collected plus this message.
+   */
+  private async safetyGate(ctx: TurnContext, text: string): Promise<string[]> {
+    const clock = turnClock(ctx.activity, this.deps.defaultLocale);
+    const single = this.deps.triage.assess({ symptoms: text, ...clock });
+    if (!single.redFlags.length) return [];
+    const input = toAssessInput(await this.intake.get(ctx, emptyIntake()), clock);
+    const full = this.deps.triage.assess({ ...input, symptoms: [input.symptoms, text].filter(Boolean).join('. ') });
+    const assessment = full.level === 'emergency' ? full : single;
+    await ctx.sendActivities([
+      ...resultActivities(assessment, ctx.activity.channelId, say(clock.locale, 'emergencyLead')),
+      MessageFactory.text(say(clock.locale, 'carryOn')),
+    ]);
+    return single.redFlags.map((r) => r.evidence);
+  }
+
+  private async runDialog(ctx: TurnContext, text: string | undefined): Promise<void> {
+    const dc = await this.dialogs.createContext(ctx);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) {
+      await dc.beginDialog(TRIAGE_DIALOG, { firstText: text, fresh: true } satisfies BeginOptions);
+    }
+  }
+
+  private async runCommand(ctx: TurnContext, command: Command): Promise<void> {
+    const { locale } = turnClock(ctx.activity, this.deps.defaultLocale);
+    const emergency = emergencyNumber(this.deps.triage, locale);
+    const dc = await this.dialogs.createContext(ctx);
+    switch (command) {
+      case 'help':
+        await ctx.sendActivity(say(locale, 'help', { emergency }));
+        if (dc.activeDialog) await dc.repromptDialog();
+        return;
+      case 'start over':
+        await dc.cancelAllDialogs();
+        await dc.beginDialog(TRIAGE_DIALOG, { fresh: true } satisfies BeginOptions);
+        return;
+      case 'cancel': {
+        const greeted = (await this.intake.get(ctx, emptyIntake())).greeted;
+        await dc.cancelAllDialogs();
+        await this.intake.set(ctx, emptyIntake(greeted));
+        await ctx.sendActivity(say(locale, 'cancelled', { emergency }));
+        return;
+      }
+      case 'delete my data':
+        await this.conversationState.delete(ctx);
+        // Saving now would write an empty record back; there must be nothing left.
+        ctx.turnState.set(SKIP_SAVE, true);
+        await ctx.sendActivity(say(locale, 'deleted'));
+        return;
+    }
+  }
+}

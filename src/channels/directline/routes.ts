@@ -1,0 +1,174 @@
+// The local Direct Line 3.0: the REST subset Web Chat's client uses with websockets off, plus the two Bot Connector
+// routes the bot replies to. A client's activity is echoed into its stream and POSTed to the bot's real
+// /api/messages with this server as serviceUrl, so the bot runs exactly as behind Azure's Direct Line and its
+// replies come back here (POST /v3/conversations/:id/activities[/:replyToId]) into the same stream.
+import type { Activity } from 'botbuilder';
+import type * as restify from 'restify';
+import type { Logger } from '../../log.js';
+import { jsonBody, requireJson } from '../../server/app.js';
+import { ConversationStore, TOKEN_TTL_SECONDS, type Conversation } from './conversations.js';
+
+export const BOT = { id: 'triage-bot', name: 'Triage bot' };
+const BOT_TIMEOUT_MS = 15_000;
+const CLIENT_TYPES = new Set(['message', 'event', 'typing']);
+
+export interface DirectLineDeps {
+  logger: Logger;
+  /** http://127.0.0.1:port of this very server, known once it listens. */
+  selfUrl: () => string;
+  store?: ConversationStore;
+}
+
+export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): ConversationStore {
+  const store = deps.store ?? new ConversationStore();
+  const log = deps.logger.child({ component: 'directline' });
+  const body = jsonBody();
+  const grantJson = (conversationId: string, token: string) => ({ conversationId, token, expires_in: TOKEN_TTL_SECONDS });
+
+  server.post('/v3/directline/tokens/generate', ...body, (req, res, next) => {
+    const { token, grant } = store.generate(safeUserId(req.body?.user?.id));
+    res.send(200, grantJson(grant.conversationId, token));
+    return next();
+  });
+
+  server.post('/v3/directline/tokens/refresh', (req, res, next) => {
+    const fresh = store.refresh(bearer(req));
+    if (!fresh) return forbid(res, next);
+    res.send(200, grantJson(fresh.grant.conversationId, fresh.token));
+    return next();
+  });
+
+  server.post('/v3/directline/conversations', ...body, (req, res, next) => {
+    const token = bearer(req);
+    const conversation = store.byToken(token);
+    if (!conversation) return forbid(res, next);
+    const isNew = !conversation.started;
+    conversation.started = true;
+    // As Direct Line does: tell the bot that the bot and the person joined, which triggers the welcome.
+    if (isNew) void toBot(conversation, { type: 'conversationUpdate', membersAdded: [BOT, { id: conversation.userId }] as Activity['membersAdded'] });
+    res.send(isNew ? 201 : 200, grantJson(conversation.id, token!));
+    return next();
+  });
+
+  server.get('/v3/directline/conversations/:id', (req, res, next) => {
+    const conversation = authorised(req, res);
+    if (!conversation) return next(false);
+    res.send(200, grantJson(conversation.id, bearer(req)!));
+    return next();
+  });
+
+  server.get('/v3/directline/conversations/:id/activities', (req, res, next) => {
+    const conversation = authorised(req, res);
+    if (!conversation) return next(false);
+    res.header('Cache-Control', 'no-store');
+    res.send(200, store.since(conversation, query(req).get('watermark') ?? undefined));
+    return next();
+  });
+
+  server.post('/v3/directline/conversations/:id/activities', requireJson, ...body, async (req: restify.Request, res: restify.Response) => {
+    const conversation = authorised(req, res);
+    if (!conversation) return;
+    const a = (req.body ?? {}) as Partial<Activity>;
+    if (!CLIENT_TYPES.has(String(a.type)) || (a.text !== undefined && typeof a.text !== 'string')) {
+      res.send(400, { error: 'Only message, event and typing activities with string text are accepted' });
+      return;
+    }
+    if (a.type === 'typing') { // not shown to anyone and of no use to this bot
+      res.send(200, { id: '' });
+      return;
+    }
+    // Only what a person can legitimately send; from is the token's user, whatever the client claims.
+    const echo = store.append(conversation, {
+      type: a.type, text: a.text, value: a.value, name: a.name, locale: a.locale, textFormat: 'plain',
+      localTimestamp: a.localTimestamp, localTimezone: a.localTimezone, channelData: a.channelData,
+      channelId: 'directline', from: { id: conversation.userId, name: a.from?.name, role: 'user' } as Activity['from'],
+    });
+    if (!echo) {
+      res.send(429, { error: 'This conversation is too long; please start a new one' });
+      return;
+    }
+    // The echo, same id, goes to the bot: its replies then carry replyToId = this id, which Web Chat waits for.
+    const ok = await toBot(conversation, echo);
+    if (ok) res.send(200, { id: echo.id });
+    else res.send(502, { error: 'The bot did not answer; please send that again' });
+  });
+
+  // Bot Connector side: only the bot (this process, over loopback) may write bot messages into a conversation.
+  const fromBot = (req: restify.Request, res: restify.Response, next: restify.Next) => {
+    const conversation = store.get(req.params.id);
+    if (!isLoopback(req.socket.remoteAddress)) res.send(403, { error: 'Connector routes are for the local bot only' });
+    else if (!conversation) res.send(404, { error: 'Unknown conversation' });
+    else {
+      const stored = store.append(conversation, {
+        ...(req.body as Partial<Activity>),
+        from: { ...BOT, ...(req.body?.from ?? {}), role: 'bot' } as Activity['from'],
+        replyToId: req.params.replyToId ?? req.body?.replyToId,
+      });
+      res.send(stored ? 200 : 429, stored ? { id: stored.id } : { error: 'Conversation is full' });
+    }
+    return next();
+  };
+  server.post('/v3/conversations/:id/activities', requireJson, ...body, fromBot);
+  server.post('/v3/conversations/:id/activities/:replyToId', requireJson, ...body, fromBot);
+
+  /** POSTs an activity to the bot's /api/messages as a channel would; false if the bot failed or timed out. */
+  async function toBot(conversation: Conversation, activity: Partial<Activity>): Promise<boolean> {
+    const base = deps.selfUrl();
+    const full = {
+      ...activity,
+      channelId: 'directline',
+      serviceUrl: base,
+      conversation: { id: conversation.id, conversationType: 'personal', isGroup: false },
+      from: activity.from ?? { id: conversation.userId, role: 'user' },
+      recipient: { ...BOT, role: 'bot' },
+      timestamp: activity.timestamp ?? new Date().toISOString(),
+    };
+    try {
+      const r = await fetch(`${base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(full),
+        signal: AbortSignal.timeout(BOT_TIMEOUT_MS),
+      });
+      if (r.ok) return true;
+      log.warn({ status: r.status }, 'bot refused an activity');
+    } catch (err) {
+      log.warn({ errName: (err as Error).name }, 'bot unreachable');
+    }
+    return false;
+  }
+
+  /** The conversation named in the path, if the bearer token grants it; otherwise answers 403/404. */
+  function authorised(req: restify.Request, res: restify.Response): Conversation | undefined {
+    const conversation = store.byToken(bearer(req));
+    if (!conversation) res.send(403, { error: 'Missing, invalid or expired token' });
+    else if (conversation.id !== req.params.id) res.send(store.get(req.params.id) ? 403 : 404, { error: 'The token is for another conversation' });
+    else return conversation;
+    return undefined;
+  }
+
+  return store;
+}
+
+/** restify parses no query string unless its plugin is mounted; this reads it either way. */
+export function query(req: restify.Request): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://local').searchParams;
+}
+
+function bearer(req: restify.Request): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '')?.[1];
+}
+
+function forbid(res: restify.Response, next: restify.Next): void {
+  res.send(403, { error: 'Missing, invalid or expired token' });
+  next(false);
+}
+
+function safeUserId(id: unknown): string | undefined {
+  return typeof id === 'string' && /^[\w:.-]{1,64}$/.test(id) ? id : undefined;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  const a = (address ?? '').replace(/^::ffff:/, '');
+  return a === '::1' || /^127\./.test(a);
+}

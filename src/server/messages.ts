@@ -1,0 +1,79 @@
+// POST /api/messages: the Bot Framework activity protocol (normal delivery and deliveryMode "expectReplies").
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type * as restify from 'restify';
+import { TriageBot } from '../bot/index.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { createStorage } from '../storage/index.js';
+import type { Triage } from '../triage/index.js';
+import { jsonBody, requireJson } from './app.js';
+
+export interface MessagesDeps {
+  config: Config;
+  logger: Logger;
+  bot: TriageBot;
+}
+
+export function createAdapter({ config, logger, bot }: MessagesDeps): CloudAdapter {
+  const auth = new ConfigurationBotFrameworkAuthentication(config.botFramework as ConfigurationBotFrameworkAuthenticationOptions);
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = bot.onTurnError;
+  if (!config.botFramework.MicrosoftAppId) {
+    logger.warn('Bot Framework auth is OFF (MicrosoftAppId is empty): any caller is accepted, replies go only to loopback serviceUrls. Local use only.');
+  }
+  return adapter;
+}
+
+/** Mounts /api/messages on the server; returns the adapter (tests and the benchmark drive it). */
+export function registerMessages(server: restify.Server, deps: MessagesDeps): CloudAdapter {
+  const adapter = createAdapter(deps);
+  const authOff = !deps.config.botFramework.MicrosoftAppId;
+  server.post('/api/messages', requireJson, ...jsonBody(), async (req: restify.Request, res: restify.Response) => {
+    const problem = checkActivity(req.body, authOff);
+    if (problem) {
+      res.send(problem.status, { error: problem.error });
+      return;
+    }
+    // CloudAdapter answers itself: 200 (with the replies for expectReplies), 401 on a bad token.
+    await adapter.process(req, res, (ctx) => deps.bot.run(ctx));
+  });
+  return adapter;
+}
+
+/** Rejects what would otherwise become a 500 deep in the SDK, or a reply POSTed to an arbitrary host. */
+export function checkActivity(body: unknown, authOff: boolean): { status: number; error: string } | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { status: 400, error: 'The body must be a Bot Framework activity (a JSON object)' };
+  const a = body as Record<string, unknown>;
+  if (typeof a.type !== 'string' || !a.type) return { status: 400, error: 'activity.type is missing' };
+  if (typeof a.channelId !== 'string' || !a.channelId) return { status: 400, error: 'activity.channelId is missing' };
+  const conversation = a.conversation as { id?: unknown } | undefined;
+  if (!conversation || typeof conversation.id !== 'string' || !conversation.id) return { status: 400, error: 'activity.conversation.id is missing' };
+  if (a.text !== undefined && typeof a.text !== 'string') return { status: 400, error: 'activity.text must be a string' };
+  let url: URL;
+  try {
+    url = new URL(String(a.serviceUrl));
+  } catch {
+    return { status: 400, error: 'activity.serviceUrl must be an absolute http(s) URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { status: 400, error: 'activity.serviceUrl must be an absolute http(s) URL' };
+  // Without auth anyone can post; never let them make us POST to another host. expectReplies sends nothing out.
+  if (authOff && a.deliveryMode !== 'expectReplies' && !isLoopback(url.hostname)) {
+    return { status: 403, error: 'Bot Framework auth is off (MicrosoftAppId empty): replies go only to a loopback serviceUrl (localhost, 127.0.0.1, ::1)' };
+  }
+  return undefined;
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** The whole conversation face: store, bot and /api/messages, as main.ts and the tests mount it. */
+export function mountConversation(
+  server: restify.Server,
+  { config, logger, triage }: { config: Config; logger: Logger; triage: Triage },
+): { adapter: CloudAdapter; bot: TriageBot; storage: ReturnType<typeof createStorage> } {
+  const storage = createStorage(config);
+  const bot = new TriageBot({ triage, storage, defaultLocale: config.defaultLocale, logger, logHealthData: config.logHealthData });
+  return { adapter: registerMessages(server, { config, logger, bot }), bot, storage };
+}

@@ -1,0 +1,52 @@
+// Every dev vignette through the conversation, answered as a person would; the level must equal the core's for the
+// same answers (so tuning the core never breaks this test, only a dialog that loses or distorts an answer does).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Chat, resultOf, sharedTriage } from './chat.js';
+
+interface Vignette {
+  id: string;
+  now: string;
+  locale: string;
+  answers: { medications: string; doseChanges: string; symptoms: string };
+  followUps?: Record<string, string>;
+  interrupt?: { atQuestion: 'medications' | 'doseChanges' | 'symptoms'; text: string };
+}
+
+const file = path.resolve(__dirname, '../../shared/vignettes/dev.json');
+const present = existsSync(file);
+if (!present) console.warn(`SKIPPING conversation vignettes: ${file} not found`);
+const vignettes: Vignette[] = present ? JSON.parse(readFileSync(file, 'utf8')) : [];
+
+/** What the person types for a question tag. */
+function answerFor(v: Vignette, question: string): string {
+  if (question === 'medications' || question === 'doseChanges' || question === 'symptoms') return v.answers[question];
+  if (question.startsWith('drug:')) return 'yes';
+  return v.followUps?.[question] ?? 'not sure';
+}
+
+describe.skipIf(!present)('dev vignettes through the conversation', () => {
+  it.each(vignettes.map((v) => [v.id, v] as const))('%s reaches the same level as the core', async (_id, v) => {
+    const chat = new Chat({ channelId: 'webchat', locale: v.locale, now: v.now });
+    await chat.join();
+    let result;
+    let interrupted = false;
+    for (let turns = 0; turns < 40; turns++) {
+      const q = chat.question;
+      expect(q, `${v.id}: the bot stopped asking before the result`).toBeDefined();
+      if (q === 'restart') break;
+      const isInterrupt = v.interrupt && q === v.interrupt.atQuestion && !interrupted;
+      const replies = await chat.say(isInterrupt ? v.interrupt!.text : answerFor(v, q!));
+      if (isInterrupt) {
+        interrupted = true;
+        // The safety gate answers in this very turn, before the next question.
+        expect(resultOf(replies)?.level, `${v.id}: interrupt`).toBe('emergency');
+      }
+      result = resultOf(replies) ?? result;
+    }
+    if (v.interrupt) expect(interrupted, `${v.id}: never reached ${v.interrupt.atQuestion}`).toBe(true);
+    const expected = sharedTriage().assess({ ...v.answers, followUps: v.followUps, now: v.now, locale: v.locale });
+    expect(result?.level).toBe(expected.level);
+  });
+});
