@@ -26,6 +26,8 @@ const SINCE = /\b(?:since|desde)\b/;
 
 export interface RawDoseChange {
   clause: number;
+  /** Where the change word sits in the clause, to pick the drug nearest to it. */
+  position: number;
   change: DoseChangeKind;
   time?: ResolvedTime;
   text: string;
@@ -51,7 +53,7 @@ export function findDoseChanges(clauses: Clause[], now: WallClock, pumpUser: boo
         const [from, to] = [Number(ft[1] ?? ft[3]), Number(ft[2] ?? ft[4])];
         change = to > from ? 'increased' : to < from ? 'decreased' : kind;
       }
-      out.push({ clause: i, change, time, text: t });
+      out.push({ clause: i, position: m.index, change, time, text: t });
       found = true;
       // One clause says one thing, except pump alarms and refills, which are often told together.
       if (!['pump-alarm', 'refill-missed', 'pump-fall', 'pump-surgery'].includes(kind)) break;
@@ -59,10 +61,10 @@ export function findDoseChanges(clauses: Clause[], now: WallClock, pumpUser: boo
     if (!found && FROM_TO.test(t)) {
       const ft = FROM_TO.exec(t)!;
       const [from, to] = [Number(ft[1] ?? ft[3]), Number(ft[2] ?? ft[4])];
-      if (to !== from) out.push({ clause: i, change: to > from ? 'increased' : 'decreased', time, text: t });
+      if (to !== from) out.push({ clause: i, position: ft.index, change: to > from ? 'increased' : 'decreased', time, text: t });
     } else if (!found && SINCE.test(t) && time && !time.future && hasDrug(i) && clause.source !== 'symptoms') {
       // "dilaudid since monday": a drug taken since a recent time was started then.
-      out.push({ clause: i, change: 'started', time, text: t });
+      out.push({ clause: i, position: 0, change: 'started', time, text: t });
     }
   });
   return out;

@@ -79,7 +79,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   const current = [...medications.keys()];
   const changes: ExtractedFindings['changes'] = [];
   for (const r of raw) {
-    const medication = attributeDrug(r.clause, r.change, clauses, drugsInClause, medications, current);
+    const medication = attributeDrug(r.clause, r.position, r.change, clauses, drugsInClause, medications, current);
     const at = r.time ? toIsoWithOffset(r.time.at, offset) : undefined;
     const dup = changes.find((c) => c.medication === medication && c.change === r.change);
     if (dup) {
@@ -147,10 +147,12 @@ function isPumpUser(clauses: Clause[], meds: Map<string, MedicationFinding>): bo
 }
 
 /** The drug a change concerns: named in its clause, else in its sentence, else the one before, else the only one. */
-function attributeDrug(i: number, change: string, clauses: Clause[], hits: DrugHit[][], meds: Map<string, MedicationFinding>, current: string[]): string | null {
+function attributeDrug(i: number, position: number, change: string, clauses: Clause[], hits: DrugHit[][], meds: Map<string, MedicationFinding>, current: string[]): string | null {
   if (change.startsWith('pump') || change === 'refill-missed') return meds.has('baclofen') ? 'baclofen' : null;
   const known = (list: DrugHit[]) => list.map((h) => h.med.id).find((id) => meds.has(id));
-  const own = known(hits[i]);
+  // In "on citalopram for years and they put him on a fentanyl patch" the change word is next to its drug.
+  const own = hits[i].filter((h) => meds.has(h.med.id))
+    .sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position))[0]?.med.id;
   if (own) return own;
   for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) if (known(hits[j])) return known(hits[j])!;
   for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) if (known(hits[j])) return known(hits[j])!;
