@@ -77,12 +77,19 @@ function scopeBefore(before: string): string {
 
 const HAPPENING_NOW = /\b(?:right now|now|today|tonight|this (?:morning|afternoon|evening)|is having|are having|currently|won't wake|can't wake|isn't breathing|not breathing|just (?:took|had|collapsed)|ahora|hoy|esta teniendo)\b/;
 
+// "my husband is turning blue", "my dad can't breathe": happening to them now, not a family history.
+const ONGOING_AFTER_RELATION = /^(?:'s)?\s+(?:\w+\s+){0,2}?(?:is|are|keeps|keep|can't|won't|isn't|aren't|started|suddenly|just|esta|no puede|no despierta|se (?:puso|esta))\b/;
+
 function experiencer(before: string, clause: string, patientRelation: string | undefined): 'patient' | 'other' {
   let last: string | undefined;
-  for (const m of before.matchAll(RELATION_MENTION)) last = RELATIONS[m[1]];
+  let after = '';
+  for (const m of before.matchAll(RELATION_MENTION)) {
+    last = RELATIONS[m[1]];
+    after = before.slice(m.index + m[0].length);
+  }
   if (!last || last === patientRelation) return 'patient';
   // Someone else in trouble right now still needs the emergency answer, whoever types.
-  return HAPPENING_NOW.test(clause) ? 'patient' : 'other';
+  return HAPPENING_NOW.test(clause) || ONGOING_AFTER_RELATION.test(after) ? 'patient' : 'other';
 }
 
 /** A possessive "my husband's ..." or "her ..." drug belongs to someone else. */

@@ -9,9 +9,14 @@ export function normalize(text: string): string {
     .replace(/[\u201c\u201d]/g, '"')
     .replace(/[\u2013\u2014]/g, ' - ')
     .toLowerCase()
+    .replace(CONTRACTION, (w) => CONTRACTIONS[w] ?? `${w.slice(0, -2)}n't`)
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+// Phone typing drops apostrophes ("wont wake up", "cant breathe", "im shaking"); put them back so triggers match.
+const CONTRACTION = /\b(?:wont|cant|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|couldnt|wouldnt|shouldnt|im|ive|hes|shes)\b/g;
+const CONTRACTIONS: Record<string, string> = { wont: "won't", cant: "can't", im: "i'm", ive: "i've", hes: "he's", shes: "she's" };
 
 export interface Clause {
   text: string;
