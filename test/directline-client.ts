@@ -27,5 +27,5 @@ class NoWebSocket {
 }
 
 export function nodeDirectLine(options: { domain: string; token: string; pollingInterval?: number }): DirectLine {
-  return new DirectLine({ ...options, webSocket: false, ajax: fetchAjax, WebSocket: NoWebSocket } as ConstructorParameters<typeof DirectLine>[0]);
+  return new DirectLine({ ...options, webSocket: false, ajax: fetchAjax, WebSocket: NoWebSocket } as unknown as ConstructorParameters<typeof DirectLine>[0]);
 }

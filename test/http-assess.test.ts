@@ -1,6 +1,9 @@
 // POST /api/assess and /healthz through the real restify server (DESIGN.md "HTTP faces").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../src/server/app.js';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { createServer, MAX_BODY_BYTES } from '../src/server/app.js';
 import { LEVELS, type Assessment, type Triage } from '../src/triage/index.js';
 import { startServer, type RunningServer } from './helpers.js';
 
@@ -114,6 +117,33 @@ describe('POST /api/assess', () => {
       expect((await fetch(`${other.url}/healthz`)).status).toBe(200);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('a handler that throws', () => {
+  it('answers 500 without details and the process keeps serving (no domains: handlers are guarded)', async () => {
+    const config = loadConfig({ PORT: '0', STORAGE: 'memory' });
+    const logger = createLogger({ logLevel: 'silent', logHealthData: false });
+    const triage: Triage = { knowledgeVersion: 'test', assess: () => { throw new Error('unused'); } } as unknown as Triage;
+    const server = createServer({
+      config, logger, triage,
+      extraRoutes: (s) => {
+        s.get('/sync-throw', (_req, _res, _next) => { throw new Error('secret sync detail'); });
+        s.get('/async-throw', async () => { throw new Error('secret async detail'); });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of ['/sync-throw', '/async-throw', '/sync-throw']) {
+        const res = await fetch(url + path);
+        expect(res.status).toBe(500);
+        expect(await res.text()).toBe('{"error":"Internal error"}');
+      }
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

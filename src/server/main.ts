@@ -3,6 +3,7 @@ import type { Server } from 'restify';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
+import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
 import { mountConversation } from './messages.js';
 
@@ -29,7 +30,10 @@ function main(): void {
     logger,
     triage,
     // Further faces (/api/messages, web chat, channels) mount here.
-    extraRoutes: (s) => { mountConversation(s, { config, logger, triage }); },
+    extraRoutes: (s) => {
+      const { bot } = mountConversation(s, { config, logger, triage });
+      mountChannels(s, { config, logger, triage, bot }); // web chat page + local Direct Line, Slack
+    },
   });
 
   server.on('error', (err: Error) => {

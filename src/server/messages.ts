@@ -14,8 +14,61 @@ export interface MessagesDeps {
   bot: TriageBot;
 }
 
+type AuthResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+type Identity = AuthResult['claimsIdentity'];
+type Connector = Awaited<ReturnType<NonNullable<AuthResult['connectorFactory']>['create']>>;
+type UserTokenClient = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['createUserTokenClient']>>;
+
+const MAX_CACHED_CLIENTS = 256;
+
+/** One promise per key; a failed one is forgotten, and the map is emptied rather than grown past its bound. */
+function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (!p) {
+    if (cache.size >= MAX_CACHED_CLIENTS) cache.clear();
+    p = make();
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
+  }
+  return p;
+}
+
+/** Who a turn's outbound clients act for: the claims the SDK derives the app id and credentials from. */
+function identityKey(identity: Identity | undefined): string {
+  const claim = (type: string) => identity?.getClaimValue(type) ?? '';
+  return [claim('aud'), claim('appid'), claim('azp'), claim('ver')].join('|');
+}
+
+/**
+ * The SDK builds a new ConnectorClient and UserTokenClient (each an HTTP pipeline) on every turn, even when the replies
+ * go back in the response (expectReplies) and neither is used. Both are stateless apart from their credentials, so
+ * they are built once per app identity and service URL, as the older BotFrameworkAdapter did.
+ */
+export class ReusedClientsAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectors = new Map<string, Promise<Connector>>();
+  private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
+
+  override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>): Promise<AuthResult> {
+    const result = await super.authenticateRequest(...args);
+    const factory = result.connectorFactory;
+    if (!factory) return result;
+    const who = identityKey(result.claimsIdentity);
+    return {
+      ...result,
+      connectorFactory: {
+        create: (serviceUrl: string, audience?: string) =>
+          memo(this.connectors, `${who}\n${serviceUrl}\n${audience ?? ''}`, () => factory.create(serviceUrl, audience)),
+      },
+    };
+  }
+
+  override createUserTokenClient(identity: Identity): Promise<UserTokenClient> {
+    return memo(this.tokenClients, identityKey(identity), () => super.createUserTokenClient(identity));
+  }
+}
+
 export function createAdapter({ config, logger, bot }: MessagesDeps): CloudAdapter {
-  const auth = new ConfigurationBotFrameworkAuthentication(config.botFramework as ConfigurationBotFrameworkAuthenticationOptions);
+  const auth = new ReusedClientsAuthentication(config.botFramework as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = bot.onTurnError;
   if (!config.botFramework.MicrosoftAppId) {

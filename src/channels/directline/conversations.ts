@@ -30,7 +30,7 @@ export class ConversationStore {
     this.sweep();
     if (this.conversations.size >= MAX_CONVERSATIONS) throw new Error('too many conversations');
     const id = randomUUID();
-    const conversation: Conversation = { id, userId: userId ?? `dl_${randomBytes(8).toString('hex')}`, started: false, activities: [], lastUsed: this.now() };
+    const conversation: Conversation = { id, userId: userId ?? `web_${randomBytes(8).toString('hex')}`, started: false, activities: [], lastUsed: this.now() };
     this.conversations.set(id, conversation);
     return this.issue(conversation);
   }

@@ -108,22 +108,24 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): C
     }
     return next();
   };
-  server.post('/v3/conversations/:id/activities', requireJson, ...body, fromBot);
-  server.post('/v3/conversations/:id/activities/:replyToId', requireJson, ...body, fromBot);
+  // The bot's result event carries the whole assessment (evidence, sources): allow more than a person's message.
+  const botBody = jsonBody(256 * 1024);
+  server.post('/v3/conversations/:id/activities', requireJson, ...botBody, fromBot);
+  server.post('/v3/conversations/:id/activities/:replyToId', requireJson, ...botBody, fromBot);
 
   /** POSTs an activity to the bot's /api/messages as a channel would; false if the bot failed or timed out. */
   async function toBot(conversation: Conversation, activity: Partial<Activity>): Promise<boolean> {
-    const base = deps.selfUrl();
-    const full = {
-      ...activity,
-      channelId: 'directline',
-      serviceUrl: base,
-      conversation: { id: conversation.id, conversationType: 'personal', isGroup: false },
-      from: activity.from ?? { id: conversation.userId, role: 'user' },
-      recipient: { ...BOT, role: 'bot' },
-      timestamp: activity.timestamp ?? new Date().toISOString(),
-    };
-    try {
+    try { // never rejects: the welcome is sent fire-and-forget, and an unhandled rejection would end the process
+      const base = deps.selfUrl();
+      const full = {
+        ...activity,
+        channelId: 'directline',
+        serviceUrl: base,
+        conversation: { id: conversation.id, conversationType: 'personal', isGroup: false },
+        from: activity.from ?? { id: conversation.userId, role: 'user' },
+        recipient: { ...BOT, role: 'bot' },
+        timestamp: activity.timestamp ?? new Date().toISOString(),
+      };
       const r = await fetch(`${base}/api/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

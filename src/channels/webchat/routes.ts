@@ -60,7 +60,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   // POST so no cache or proxy keeps a token; the page calls it once when it loads.
   server.post('/api/webchat/token', async (_req: restify.Request, res: restify.Response) => {
     res.header('Cache-Control', 'no-store');
-    const userId = `dl_${randomBytes(8).toString('hex')}`;
+    const userId = `web_${randomBytes(8).toString('hex')}`;
     if (deps.azure) {
       try {
         const t = await exchangeSecret(deps.azure.secret, userId, azureDomain);
