@@ -1,6 +1,6 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
 import type { WallClock } from './time.js';
-import { differenceInDays } from 'date-fns';
+import { differenceInDays } from 'date-fns/differenceInDays';
 import { findPatientRelation, mentionContext, ownedByOther, writerTakesMedicines } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';

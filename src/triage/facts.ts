@@ -1,6 +1,6 @@
 // Base facts the rules in knowledge/rules.json are written over. Each fact is either absent (false) or holds
 // the evidence that makes it true. Clinical thresholds live in the rules; only exposure bookkeeping is here.
-import { differenceInHours } from 'date-fns';
+import { differenceInHours } from 'date-fns/differenceInHours';
 import type { ExtractedFindings } from './extract.js';
 import type { Medication } from './knowledge/schema.js';
 import { isPresent } from './symptoms.js';

@@ -4,9 +4,15 @@
 // Policy for a bare or "last" weekday: the most recent such day before today ("last tuesday" said on a
 // Wednesday is yesterday); a bare weekday equal to today means today.
 import { UTCDate } from '@date-fns/utc';
-import {
-  addDays, getDay, setHours, startOfHour, subDays, subHours, subMonths, subWeeks, subYears,
-} from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { getDay } from 'date-fns/getDay';
+import { setHours } from 'date-fns/setHours';
+import { startOfHour } from 'date-fns/startOfHour';
+import { subDays } from 'date-fns/subDays';
+import { subHours } from 'date-fns/subHours';
+import { subMonths } from 'date-fns/subMonths';
+import { subWeeks } from 'date-fns/subWeeks';
+import { subYears } from 'date-fns/subYears';
 import { parseCount } from './text.js';
 
 const WEEKDAYS: Record<string, number> = {
