@@ -1,23 +1,10 @@
 // Every dev vignette through the conversation, answered as a person would; the level must equal the core's for the
 // same answers (so tuning the core never breaks this test, only a dialog that loses or distorts an answer does).
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Chat, resultOf, sharedTriage } from './chat.js';
+import { devVignetteFile, devVignettes, devVignettesPresent, type Vignette } from './devVignettes.js';
 
-interface Vignette {
-  id: string;
-  now: string;
-  locale: string;
-  answers: { medications: string; doseChanges: string; symptoms: string };
-  followUps?: Record<string, string>;
-  interrupt?: { atQuestion: 'medications' | 'doseChanges' | 'symptoms'; text: string };
-}
-
-const file = path.resolve(__dirname, '../../shared/vignettes/dev.json');
-const present = existsSync(file);
-if (!present) console.warn(`SKIPPING conversation vignettes: ${file} not found`);
-const vignettes: Vignette[] = present ? JSON.parse(readFileSync(file, 'utf8')) : [];
+const vignettes = devVignettes;
 
 /** What the person types for a question tag. */
 function answerFor(v: Vignette, question: string): string {
@@ -26,7 +13,11 @@ function answerFor(v: Vignette, question: string): string {
   return v.followUps?.[question] ?? 'not sure';
 }
 
-describe.skipIf(!present)('dev vignettes through the conversation', () => {
+describe('dev vignettes through the conversation', () => {
+  it('finds the development vignettes beside the repository', () => {
+    expect(devVignettesPresent, `${devVignetteFile} not found`).toBe(true);
+  });
+
   it.each(vignettes.map((v) => [v.id, v] as const))('%s reaches the same level as the core', async (_id, v) => {
     const chat = new Chat({ channelId: 'webchat', locale: v.locale, now: v.now });
     await chat.join();

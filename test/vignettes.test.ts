@@ -1,29 +1,12 @@
 // Dev vignettes (shared/vignettes/dev.json, beside the repo) through POST /api/assess on the real server.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEVELS, type Assessment, type Level, type PatternStatus } from '../src/triage/index.js';
+import { LEVELS, type Assessment, type Level } from '../src/triage/index.js';
+import { devVignetteFile, devVignettes, devVignettesPresent } from './devVignettes.js';
 import { startServer, type RunningServer } from './helpers.js';
 
-interface Vignette {
-  id: string;
-  now: string;
-  locale: string;
-  answers: { medications: string; doseChanges: string; symptoms: string };
-  followUps?: Record<string, string>;
-  expect: {
-    level: Level;
-    patterns?: Record<string, PatternStatus>;
-    redFlags?: string[];
-    medications?: string[];
-    notMedications?: string[];
-  };
-}
-
-const file = path.resolve(__dirname, '../../shared/vignettes/dev.json');
-// shared/ sits beside the repo in the workspace and in CI; without it this suite fails rather than pass on nothing.
-const present = existsSync(file);
-const vignettes: Vignette[] = present ? JSON.parse(readFileSync(file, 'utf8')) : [];
+const file = devVignetteFile;
+const present = devVignettesPresent;
+const vignettes = devVignettes;
 const results = new Map<string, Assessment>();
 const rank = (l: Level) => LEVELS.indexOf(l);
 

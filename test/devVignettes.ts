@@ -1,0 +1,25 @@
+// The development vignettes (shared/vignettes/dev.json beside the repository, as in CI) and their shape.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Level, PatternStatus } from '../src/triage/index.js';
+
+export interface Vignette {
+  id: string;
+  now: string;
+  locale: string;
+  answers: { medications: string; doseChanges: string; symptoms: string };
+  followUps?: Record<string, string>;
+  interrupt?: { atQuestion: 'medications' | 'doseChanges' | 'symptoms'; text: string };
+  expect: {
+    level: Level;
+    patterns?: Record<string, PatternStatus>;
+    redFlags?: string[];
+    medications?: string[];
+    notMedications?: string[];
+  };
+}
+
+export const devVignetteFile = path.resolve(__dirname, '../../shared/vignettes/dev.json');
+export const devVignettesPresent = existsSync(devVignetteFile);
+/** Empty when the file is missing; each suite then fails its own presence check rather than pass on nothing. */
+export const devVignettes: Vignette[] = devVignettesPresent ? JSON.parse(readFileSync(devVignetteFile, 'utf8')) : [];
