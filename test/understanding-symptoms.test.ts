@@ -38,6 +38,9 @@ describe('lay phrases are recognised as present', () => {
     ["so sleepy I can't keep my eyes open", 'drowsiness'],
     ['his breathing is slow and shallow', 'breathing-problem'],
     ['I have chest pain', 'chest-pain'],
+    ['I have a tight chest', 'chest-pain'],
+    ['my chest feels heavy', 'chest-pain'],
+    ['his ankle keeps bouncing', 'clonus-inducible'],
     ['my pee is dark like cola', 'dark-urine'],
     ['really agitated and restless', 'agitation'],
     ['he seems confused', 'confusion'],
@@ -55,6 +58,7 @@ describe('lay phrases are recognised as present', () => {
     ['estoy sudando mucho', 'sweating'],
     ['está muy confundido', 'confusion'],
     ['le tiemblan las manos', 'tremor'],
+    ['el pie le rebota', 'clonus-inducible'],
   ])('%s → %s', (text, id) => {
     expect(present(assess(text))).toContain(id);
   });
