@@ -117,7 +117,7 @@ export class TriageDialog extends ComponentDialog {
 
   /** Which slots a piece of text already answers, according to the core. */
   private slotsIn(text: string, ctx: TurnContext): Slot[] {
-    const f = this.assessOnce(ctx, { medications: text, ...this.clock(ctx) }).findings;
+    const f = this.deps.triage.findings({ medications: text, ...this.clock(ctx) });
     return [
       ...(f.medications.length ? ['medications' as const] : []),
       ...(f.doseChanges.length ? ['doseChanges' as const] : []),
@@ -274,7 +274,7 @@ export class TriageDialog extends ComponentDialog {
     if (isUnknown(answer)) return true;
     const v = pc.options.validations as { phrase: string; medication: string; change: string };
     const clock = this.clock(pc.context);
-    const found = this.deps.triage.assess({ doseChanges: `${v.phrase} (${answer})`, ...clock }).findings.doseChanges
+    const found = this.deps.triage.findings({ doseChanges: `${v.phrase} (${answer})`, ...clock }).doseChanges
       .find((c) => c.medication === v.medication && c.change === v.change);
     if (!found?.at) return false;
     // An hour of slack for clocks that disagree a little.

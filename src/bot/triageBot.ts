@@ -104,16 +104,16 @@ export class TriageBot extends ActivityHandler {
    */
   private async safetyGate(ctx: TurnContext, text: string): Promise<string[]> {
     const clock = turnClock(ctx.activity, this.deps.defaultLocale);
-    const single = this.deps.triage.assess({ symptoms: text, ...clock });
-    if (!single.redFlags.length) return [];
+    const flags = this.deps.triage.redFlags({ symptoms: text, ...clock });
+    if (!flags.length) return [];
     const input = toAssessInput(await this.intake.get(ctx, emptyIntake()), clock);
     const full = this.deps.triage.assess({ ...input, symptoms: [input.symptoms, text].filter(Boolean).join('. ') });
-    const assessment = full.level === 'emergency' ? full : single;
+    const assessment = full.level === 'emergency' ? full : this.deps.triage.assess({ symptoms: text, ...clock });
     await ctx.sendActivities([
       ...resultActivities(assessment, ctx.activity.channelId, say(clock.locale, 'emergencyLead')),
       MessageFactory.text(say(clock.locale, 'carryOn')),
     ]);
-    return single.redFlags.map((r) => r.evidence);
+    return flags.map((r) => r.evidence);
   }
 
   private async runDialog(ctx: TurnContext, text: string | undefined): Promise<void> {

@@ -4,6 +4,7 @@
 import { DamerauLevenshteinDistance, JaroWinklerDistance } from 'natural/lib/natural/distance';
 import { DoubleMetaphone } from 'natural/lib/natural/phonetics';
 import type { Medication } from './knowledge/schema.js';
+import { BoundedCache } from './memo.js';
 import type { MatchKind } from './types.js';
 import { normalize, words } from './text.js';
 
@@ -76,8 +77,14 @@ export class DrugIndex {
     this.byFirst.get(first)!.push(entry);
   }
 
+  private readonly clauseCache = new BoundedCache<string, readonly DrugHit[]>(20_000);
+
   /** Every drug named in a clause, longest term first; `fuzzy` allows near-misses (only where drugs are expected). */
-  find(clause: string, fuzzy: boolean): DrugHit[] {
+  find(clause: string, fuzzy: boolean): readonly DrugHit[] {
+    return this.clauseCache.get(`${fuzzy ? 1 : 0}${clause}`, () => Object.freeze(this.scan(clause, fuzzy).map((h) => Object.freeze(h))));
+  }
+
+  private scan(clause: string, fuzzy: boolean): DrugHit[] {
     const toks = [...clause.matchAll(/[a-z0-9]+(?:'[a-z]+)?/g)];
     const hits: DrugHit[] = [];
     for (let i = 0; i < toks.length; i++) {
@@ -98,16 +105,11 @@ export class DrugIndex {
   }
 
   // Tokens repeat across turns and answers; a bounded cache keeps the fuzzy pass off the hot path.
-  private readonly fuzzyCache = new Map<string, Omit<DrugHit, 'start' | 'end'> | null>();
+  private readonly fuzzyCache = new BoundedCache<string, Omit<DrugHit, 'start' | 'end'> | null>(5000);
 
   private fuzzy(token: string, start: number): DrugHit | undefined {
     if (token.length < 5 || /\d/.test(token) || NOT_DRUGS.has(token)) return undefined;
-    let hit = this.fuzzyCache.get(token);
-    if (hit === undefined) {
-      hit = this.fuzzyLookup(token);
-      if (this.fuzzyCache.size > 5000) this.fuzzyCache.clear();
-      this.fuzzyCache.set(token, hit);
-    }
+    const hit = this.fuzzyCache.get(token, () => this.fuzzyLookup(token));
     return hit ? { ...hit, start, end: start + token.length } : undefined;
   }
 

@@ -49,7 +49,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   // Drugs, per clause, with who takes them and whether they are taken at all.
   const medications = new Map<string, MedicationFinding>();
   const excluded: Findings['excludedMedications'] = [];
-  const drugsInClause: DrugHit[][] = clauses.map((c) => drugs.find(c.text, FUZZY_SOURCES.has(c.source)));
+  const drugsInClause: (readonly DrugHit[])[] = clauses.map((c) => drugs.find(c.text, FUZZY_SOURCES.has(c.source)));
   drugsInClause.forEach((hits, i) => {
     const clause = clauses[i];
     for (const hit of hits) {
@@ -147,9 +147,9 @@ function isPumpUser(clauses: Clause[], meds: Map<string, MedicationFinding>): bo
 }
 
 /** The drug a change concerns: named in its clause, else in its sentence, else the one before, else the only one. */
-function attributeDrug(i: number, position: number, change: string, clauses: Clause[], hits: DrugHit[][], meds: Map<string, MedicationFinding>, current: string[]): string | null {
+function attributeDrug(i: number, position: number, change: string, clauses: Clause[], hits: (readonly DrugHit[])[], meds: Map<string, MedicationFinding>, current: string[]): string | null {
   if (change.startsWith('pump') || change === 'refill-missed') return meds.has('baclofen') ? 'baclofen' : null;
-  const known = (list: DrugHit[]) => list.map((h) => h.med.id).find((id) => meds.has(id));
+  const known = (list: readonly DrugHit[]) => list.map((h) => h.med.id).find((id) => meds.has(id));
   // In "on citalopram for years and they put him on a fentanyl patch" the change word is next to its drug.
   const own = hits[i].filter((h) => meds.has(h.med.id))
     .sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position))[0]?.med.id;

@@ -13,6 +13,9 @@ export function resolveLocale(tag: string | undefined, k: Knowledge, fallback = 
 }
 
 export class Guidance {
+  /** Filled sentences by country: the same few hundred templates are filled on every assessment. */
+  private readonly filled = new Map<string, Map<string, string | null>>();
+
   constructor(private readonly k: Knowledge) {}
 
   contactsFor(locale: Locale): Knowledge['contacts']['countries'][string]['contacts'] {
@@ -21,6 +24,14 @@ export class Guidance {
 
   /** Fills {emergency}, {crisis}, {poison} with the country's numbers; a sentence needing a number the country lacks is dropped. */
   fill(text: string, locale: Locale): string | null {
+    let byText = this.filled.get(locale.country);
+    if (!byText) this.filled.set(locale.country, (byText = new Map()));
+    let out = byText.get(text);
+    if (out === undefined) byText.set(text, (out = this.fillNow(text, locale)));
+    return out;
+  }
+
+  private fillNow(text: string, locale: Locale): string | null {
     const numbers = Object.fromEntries(this.contactsFor(locale).map((c) => [c.kind, c.number]));
     const slots: Record<string, string | undefined> = {
       emergency: numbers.emergency, crisis: numbers.crisis, poison: numbers.poison, nonEmergency: numbers['non-emergency'],

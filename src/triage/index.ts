@@ -5,7 +5,7 @@ import { extractFindings } from './extract.js';
 import { computeFacts } from './facts.js';
 import { Guidance, resolveLocale } from './guidance.js';
 import { loadKnowledge, type Knowledge } from './knowledge/load.js';
-import type { Medication } from './knowledge/schema.js';
+import type { Medication, Rule } from './knowledge/schema.js';
 import { RuleEngine } from './rules.js';
 import { SymptomMatcher } from './symptoms.js';
 import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
@@ -20,6 +20,10 @@ export * from './types.js';
 
 export interface Triage {
   assess(input: AssessInput): Assessment;
+  /** Only what the text says (drugs, changes, symptoms, vitals), without rules: for filling the intake's slots. */
+  findings(input: AssessInput): Assessment['findings'];
+  /** Only the red flags: the safety gate's check of every message, cheaper than a whole assessment. */
+  redFlags(input: AssessInput): RedFlagResult[];
   knowledgeVersion: string;
   knowledge: Knowledge;
 }
@@ -35,18 +39,43 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
 
-  function assess(input: AssessInput): Assessment {
+  function read(input: AssessInput) {
     const nowIso = input.now ?? new Date().toISOString();
     const now = makeNow(nowIso);
     const offset = offsetOf(nowIso);
+    return { now, offset, findings: extractFindings(input, now, offset, drugs, symptoms) };
+  }
+
+  function publicFindings(findings: ReturnType<typeof extractFindings>): Assessment['findings'] {
+    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, ...rest } = findings;
+    return { ...rest, ...(findings.heartRate !== undefined ? { heartRate: findings.heartRate } : {}) };
+  }
+
+  function redFlagsOf(fired: { rule: Rule; evidence: string[] }[]): RedFlagResult[] {
+    const out: RedFlagResult[] = [];
+    for (const { rule, evidence } of fired) {
+      if (rule.redFlag && !out.some((r) => r.id === rule.redFlag)) {
+        out.push({ id: rule.redFlag, evidence: evidence.join('; '), rule: rule.id, sources: rule.sources });
+      }
+    }
+    return out;
+  }
+
+  function redFlags(input: AssessInput): RedFlagResult[] {
+    const { now, findings } = read(input);
+    return redFlagsOf(engine.over(computeFacts(findings, meds, now)).fired((rule) => Boolean(rule.redFlag)));
+  }
+
+  function assess(input: AssessInput): Assessment {
+    const { now, offset, findings } = read(input);
     const locale = resolveLocale(input.locale, k, opts.defaultLocale);
-    const findings = extractFindings(input, now, offset, drugs, symptoms);
     const facts = computeFacts(findings, meds, now);
-    const fired = engine.fired(facts);
+    const rules = engine.over(facts);
+    const fired = rules.fired();
 
     let level: Level = 'self-monitor';
     const patterns = new Map<string, PatternResult>(PATTERN_IDS.map((id) => [id, { id, status: 'absent', level: 'self-monitor', evidence: [], sources: [], rules: [] }]));
-    const redFlags: RedFlagResult[] = [];
+    const redFlags = redFlagsOf(fired);
     const notes = new Set<string>();
     for (const { rule, evidence } of fired) {
       level = maxLevel(level, rule.level);
@@ -57,9 +86,6 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
         p.evidence = [...new Set([...p.evidence, ...evidence])];
         p.sources = [...new Set([...p.sources, ...rule.sources])];
         p.rules.push(rule.id);
-      }
-      if (rule.redFlag && !redFlags.some((r) => r.id === rule.redFlag)) {
-        redFlags.push({ id: rule.redFlag, evidence: evidence.join('; '), rule: rule.id, sources: rule.sources });
       }
       if (rule.note) notes.add(rule.note);
     }
@@ -83,10 +109,9 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
 
     const answered = new Set(Object.keys(findings.followUps));
     const openQuestions = k.questions
-      .filter((q) => !answered.has(q.topic) && engine.holds(q.when, facts))
+      .filter((q) => !answered.has(q.topic) && rules.holds(q.when))
       .map((q) => q.topic as FollowUpTopic);
 
-    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, ...publicFindings } = findings;
     return {
       level,
       headline: guidance.fill(levelText.headline[lang], locale) ?? levelText.headline[lang],
@@ -95,7 +120,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
       contacts: guidance.contacts(locale, kinds),
       patterns: [...patterns.values()],
       redFlags,
-      findings: { ...publicFindings, ...(findings.heartRate !== undefined ? { heartRate: findings.heartRate } : {}) },
+      findings: publicFindings(findings),
       reasons: fired.map(({ rule, evidence }) => ({ rule: rule.id, level: rule.level, text: `${rule.title}: ${evidence.join(', ')}`, sources: rule.sources })),
       openQuestions: [...new Set(openQuestions)],
       notes: [...notes],
@@ -105,5 +130,5 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     };
   }
 
-  return { assess, knowledgeVersion: k.version, knowledge: k };
+  return { assess, findings: (input) => publicFindings(read(input).findings), redFlags, knowledgeVersion: k.version, knowledge: k };
 }

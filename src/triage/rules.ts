@@ -26,49 +26,63 @@ export class RuleEngine {
     for (const [name, d] of Object.entries(k.definitions)) check(d.when, `definition "${name}"`);
     for (const r of k.rules) check(r.when, `entry "${r.id}"`);
     for (const q of k.questions) check(q.when, `question "${q.topic}"`);
-    for (const name of Object.keys(k.definitions)) this.evaluate(name, new Map(), new Map(), []); // cycles fail now
+    // Cycles fail now, so evaluation need not track its path.
+    for (const name of Object.keys(k.definitions)) this.checkAcyclic(name, []);
   }
 
-  fired(facts: Facts): { rule: Rule; evidence: Evidence }[] {
+  private checkAcyclic(name: string, path: string[]): void {
+    const def = this.k.definitions[name];
+    if (!def) return;
+    if (path.includes(name)) throw new KnowledgeError('rules.json', `definition "${name}"`, 'refers to itself');
+    for (const ref of factNames(def.when)) this.checkAcyclic(ref, [...path, name]);
+  }
+
+  /** Rule evaluation over one set of facts; definitions are computed once and shared by rules and questions. */
+  over(facts: Facts): RuleEvaluation {
     const cache = new Map<string, Evidence | null>();
-    const out: { rule: Rule; evidence: Evidence }[] = [];
-    for (const rule of this.k.rules) {
-      const evidence = this.evaluate(rule.when, facts, cache, []);
-      if (evidence) out.push({ rule, evidence });
-    }
-    return out;
+    const holds = (c: Condition) => this.evaluate(c, facts, cache);
+    return {
+      fired: (only) => {
+        const out: { rule: Rule; evidence: Evidence }[] = [];
+        for (const rule of this.k.rules) {
+          if (only && !only(rule)) continue;
+          const evidence = holds(rule.when);
+          if (evidence) out.push({ rule, evidence });
+        }
+        return out;
+      },
+      holds,
+    };
   }
 
-  holds(c: Condition, facts: Facts): Evidence | null {
-    return this.evaluate(c, facts, new Map(), []);
-  }
-
-  private evaluate(c: Condition, facts: Facts, cache: Map<string, Evidence | null>, stack: string[]): Evidence | null {
+  private evaluate(c: Condition, facts: Facts, cache: Map<string, Evidence | null>): Evidence | null {
     if (typeof c === 'string') {
       const def = this.k.definitions[c];
       if (!def) return facts.get(c) ?? null;
-      if (cache.has(c)) return cache.get(c)!;
-      if (stack.includes(c)) throw new KnowledgeError('rules.json', `definition "${c}"`, 'refers to itself');
-      const value = this.evaluate(def.when, facts, cache, [...stack, c]);
-      cache.set(c, value);
+      let value = cache.get(c);
+      if (value === undefined) cache.set(c, (value = this.evaluate(def.when, facts, cache)));
       return value;
     }
     if ('all' in c) {
-      const parts: Evidence = [];
+      let parts: Evidence = [];
       for (const sub of c.all) {
-        const e = this.evaluate(sub, facts, cache, stack);
+        const e = this.evaluate(sub, facts, cache);
         if (!e) return null;
-        parts.push(...e);
+        if (e.length) parts = parts.length ? [...parts, ...e] : e;
       }
       return unique(parts);
     }
-    if ('any' in c) {
-      const parts = c.any.map((sub) => this.evaluate(sub, facts, cache, stack)).filter((e): e is Evidence => e !== null);
-      return parts.length ? unique(parts.flat()) : null;
+    if ('not' in c) return this.evaluate(c.not, facts, cache) ? null : [];
+    const subs = 'any' in c ? c.any : c.of;
+    let count = 0;
+    let parts: Evidence = [];
+    for (const sub of subs) {
+      const e = this.evaluate(sub, facts, cache);
+      if (!e) continue;
+      count++;
+      if (e.length) parts = parts.length ? [...parts, ...e] : e;
     }
-    if ('not' in c) return this.evaluate(c.not, facts, cache, stack) ? null : [];
-    const parts = c.of.map((sub) => this.evaluate(sub, facts, cache, stack)).filter((e): e is Evidence => e !== null);
-    return parts.length >= c.atLeast ? unique(parts.flat()) : null;
+    return count >= ('any' in c ? 1 : c.atLeast) ? unique(parts) : null;
   }
 }
 
@@ -80,6 +94,12 @@ function factNames(c: Condition): string[] {
   return c.of.flatMap(factNames);
 }
 
-function unique(list: string[]): string[] {
-  return [...new Set(list)];
+function unique(list: Evidence): Evidence {
+  return list.length < 2 ? list : [...new Set(list)];
+}
+
+export interface RuleEvaluation {
+  /** The rules that hold, in file order; `only` limits which are tried. */
+  fired(only?: (rule: Rule) => boolean): { rule: Rule; evidence: Evidence }[];
+  holds(c: Condition): Evidence | null;
 }

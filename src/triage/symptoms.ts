@@ -1,10 +1,12 @@
 // Symptom mentions from the lay phrases in knowledge/findings.json, each with its ConText status.
 import type { Finding } from './knowledge/schema.js';
 import { mentionContext } from './context.js';
+import { BoundedCache } from './memo.js';
 import type { Clause } from './text.js';
 import type { SymptomFinding } from './types.js';
 
 interface CompiledFinding { id: string; pattern: RegExp; quick: RegExp }
+interface Match { id: string; text: string; start: number; end: number }
 
 /** The pattern without its lookbehinds: a cheaper test that any full match must also pass. */
 function withoutLookbehinds(source: string): string {
@@ -41,21 +43,33 @@ export class SymptomMatcher {
     });
   }
 
+  private readonly matchCache = new BoundedCache<string, readonly Match[]>(20_000);
+
+  /** Phrase matches in one clause: the costly part (about 40 large patterns), and a pure function of the text. */
+  private matches(text: string): readonly Match[] {
+    return this.matchCache.get(text, () => {
+      const found: Match[] = [];
+      for (const { id, pattern, quick } of this.compiled) {
+        if (!quick.test(text)) continue;
+        for (const m of text.matchAll(pattern)) {
+          if (m[0].trim()) found.push({ id, text: m[0], start: m.index, end: m.index + m[0].length });
+        }
+      }
+      return Object.freeze(found);
+    });
+  }
+
   find(clauses: Clause[], patientRelation: string | undefined): SymptomFinding[] {
     const out: SymptomFinding[] = [];
     const seen = new Set<string>();
     clauses.forEach((clause, i) => {
       const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
-      for (const { id, pattern, quick } of this.compiled) {
-        if (!quick.test(clause.text)) continue;
-        for (const m of clause.text.matchAll(pattern)) {
-          if (!m[0].trim()) continue;
-          const ctx = mentionContext(clause.text, m.index, m.index + m[0].length, patientRelation, next);
-          const key = `${id}|${m[0]}|${ctx.negated}|${ctx.experiencer}|${ctx.temporality}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push({ id, text: m[0].trim(), negated: ctx.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
-        }
+      for (const m of this.matches(clause.text)) {
+        const ctx = mentionContext(clause.text, m.start, m.end, patientRelation, next);
+        const key = `${m.id}|${m.text}|${ctx.negated}|${ctx.experiencer}|${ctx.temporality}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ id: m.id, text: m.text.trim(), negated: ctx.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
       }
     });
     return out;
