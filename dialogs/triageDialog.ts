@@ -5,7 +5,7 @@ import {
   ComponentDialog, WaterfallDialog, type DialogTurnResult, type PromptOptions, type PromptValidatorContext,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import type { AssessInput, Assessment, FollowUpTopic, MedicationFinding, Triage } from '../src/triage/index.js';
+import type { AssessInput, Assessment, DoseChangeFinding, FollowUpTopic, MedicationFinding, Triage } from '../src/triage/index.js';
 import { maxSuggestedActions, showsSuggestedActions } from './channels.js';
 import { appendAnswer, cap, emptyIntake, toAssessInput, turnClock, type Intake, type Slot } from './intake.js';
 import {
@@ -65,9 +65,9 @@ export class TriageDialog extends ComponentDialog {
         this.intro.bind(this),
         (s) => this.askSlot(s, 'medications'), (s) => this.storeSlot(s, 'medications'),
         (s) => this.askSlot(s, 'doseChanges'), (s) => this.storeSlot(s, 'doseChanges'),
-        (s) => s.beginDialog(ASK_WHEN),
+        async (s) => ((await this.pendingWhen(s.context)) ? s.beginDialog(ASK_WHEN) : s.next()),
         (s) => this.askSlot(s, 'symptoms'), (s) => this.storeSlot(s, 'symptoms'),
-        (s) => s.beginDialog(FOLLOW_UPS),
+        async (s) => ((await this.pendingFollowUp(s.context)) ? s.beginDialog(FOLLOW_UPS) : s.next()),
         this.result.bind(this),
         this.afterResult.bind(this),
       ]))
@@ -190,7 +190,8 @@ export class TriageDialog extends ComponentDialog {
       appendAnswer(intake, slot, answer);
       intake.covered = [...new Set([...intake.covered, ...this.slotsIn(answer, ctx)])];
     }
-    return step.beginDialog(CONFIRM_DRUGS);
+    // Each inner dialog is begun only when it has something to ask: a turn then runs fewer dialog steps.
+    return (await this.pendingDrug(ctx)) ? step.beginDialog(CONFIRM_DRUGS) : step.next();
   }
 
   private async result(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -211,11 +212,15 @@ export class TriageDialog extends ComponentDialog {
 
   // ---- drug confirmation: fuzzy matches and look-alikes are never resolved silently -------------------------
 
+  private async pendingDrug(ctx: TurnContext): Promise<MedicationFinding | undefined> {
+    const intake = await this.load(ctx);
+    return (await this.assess(ctx)).findings.medications.find((x) => x.needsConfirmation && !intake.asked.includes(`drug:${x.name}`));
+  }
+
   private async askDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const ctx = step.context;
     const intake = await this.load(ctx);
-    const a = await this.assess(ctx);
-    const m = a.findings.medications.find((x) => x.needsConfirmation && !intake.asked.includes(`drug:${x.name}`));
+    const m = await this.pendingDrug(ctx);
     if (!m) return step.endDialog();
     intake.asked.push(`drug:${m.name}`);
     vals(step).drug = { name: m.name, text: m.text } satisfies Pick<MedicationFinding, 'name' | 'text'>;
@@ -252,12 +257,16 @@ export class TriageDialog extends ComponentDialog {
 
   // ---- when did the change happen (bounded: a time the core can read, not in the future) --------------------
 
+  private async pendingWhen(ctx: TurnContext): Promise<DoseChangeFinding | undefined> {
+    const intake = await this.load(ctx);
+    return (await this.assess(ctx)).findings.doseChanges.find((x) => !x.at && x.medication && DATED_CHANGES[x.change]
+      && !intake.asked.includes(`when:${x.medication}:${x.change}`));
+  }
+
   private async askWhen(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const ctx = step.context;
     const intake = await this.load(ctx);
-    const a = await this.assess(ctx);
-    const c = a.findings.doseChanges.find((x) => !x.at && x.medication && DATED_CHANGES[x.change]
-      && !intake.asked.includes(`when:${x.medication}:${x.change}`));
+    const c = await this.pendingWhen(ctx);
     if (!c) return step.endDialog();
     intake.asked.push(`when:${c.medication}:${c.change}`);
     const phrase = `${DATED_CHANGES[c.change]} ${c.medication}`;
@@ -293,11 +302,15 @@ export class TriageDialog extends ComponentDialog {
 
   // ---- follow-ups: exactly the open questions of the current assessment ------------------------------------
 
+  private async pendingFollowUp(ctx: TurnContext): Promise<FollowUpTopic | undefined> {
+    const intake = await this.load(ctx);
+    return (await this.assess(ctx)).openQuestions.find((t) => !intake.asked.includes(t));
+  }
+
   private async askFollowUp(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const ctx = step.context;
     const intake = await this.load(ctx);
-    const a = await this.assess(ctx);
-    const topic = a.openQuestions.find((t) => !intake.asked.includes(t));
+    const topic = await this.pendingFollowUp(ctx);
     if (!topic) return step.endDialog();
     intake.asked.push(topic);
     vals(step).topic = topic;

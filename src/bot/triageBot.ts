@@ -23,12 +23,16 @@ export interface BotDeps {
 }
 
 const SKIP_SAVE = Symbol('skipSave');
+/** botbuilder-dialogs' turn-state key for its memory-scope configuration (not exported by the SDK). */
+const DIALOG_STATE_CONFIG = 'DialogStateManagerConfiguration';
 
 export class TriageBot extends ActivityHandler {
   readonly conversationState: ConversationState;
   private readonly intake: StatePropertyAccessor<Intake>;
   private readonly dialogs: DialogSet;
   private readonly queue = new TurnQueue();
+  /** The dialogs' memory scopes hold no turn data; the SDK rebuilds them every turn unless handed them. */
+  private dialogStateConfig: unknown;
 
   constructor(private readonly deps: BotDeps) {
     super();
@@ -52,7 +56,9 @@ export class TriageBot extends ActivityHandler {
   override async run(ctx: TurnContext): Promise<void> {
     const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}`;
     await this.queue.run(key, async () => {
+      if (this.dialogStateConfig) ctx.turnState.set(DIALOG_STATE_CONFIG, this.dialogStateConfig);
       await super.run(ctx);
+      this.dialogStateConfig ??= ctx.turnState.get(DIALOG_STATE_CONFIG);
       if (!ctx.turnState.get(SKIP_SAVE)) await this.conversationState.saveChanges(ctx, false);
     });
   }
