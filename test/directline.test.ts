@@ -90,7 +90,8 @@ describe('local Direct Line over HTTP', () => {
     const poll = async (watermark = '') => (await get(`/v3/directline/conversations/${c.conversationId}/activities?watermark=${watermark}`, c.token)).json() as Promise<Page>;
     const got = await until('welcome', async () => {
       const p = await poll();
-      return p.activities.some((a) => a.from.role === 'bot') ? p : undefined;
+      // The welcome is complete with its first question; the greeting before it is posted separately.
+      return p.activities.some((a) => a.from.role === 'bot' && a.inputHint === 'expectingInput') ? p : undefined;
     });
     // Nothing new after the watermark.
     expect(await poll(got.watermark)).toEqual({ activities: [], watermark: got.watermark });

@@ -59,7 +59,8 @@ export class TriageBot extends ActivityHandler {
       if (this.dialogStateConfig) ctx.turnState.set(DIALOG_STATE_CONFIG, this.dialogStateConfig);
       await super.run(ctx);
       this.dialogStateConfig ??= ctx.turnState.get(DIALOG_STATE_CONFIG);
-      if (!ctx.turnState.get(SKIP_SAVE)) await this.conversationState.saveChanges(ctx, false);
+      // A message always moves the dialog on, so its state is written without first hashing it to see whether it changed.
+      if (!ctx.turnState.get(SKIP_SAVE)) await this.conversationState.saveChanges(ctx, ctx.activity.type === 'message');
     });
   }
 
