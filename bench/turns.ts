@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { median, percentile } from './stats';
 
 const CONCURRENCY = 20;
 const WARMUP_MS = 1500;
@@ -64,7 +65,6 @@ async function conversation(kind: string, port: number, latencies: number[], sto
 }
 
 interface Load { tps: number; p50: number; p99: number }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function load(kind: string, port: number): Promise<Load> {
   const run = async (ms: number) => {
@@ -78,8 +78,7 @@ async function load(kind: string, port: number): Promise<Load> {
   await run(WARMUP_MS);
   const { latencies, secs } = await run(MEASURE_MS);
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { tps: latencies.length / secs, p50: pct(0.5), p99: pct(0.99) };
+  return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 function start(kind: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {

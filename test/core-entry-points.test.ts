@@ -45,3 +45,13 @@ describe('findings alone', () => {
     expect(hers.symptoms.map((s) => s.id)).toEqual(mine.symptoms.map((s) => s.id));
   });
 });
+
+describe('clause caches', () => {
+  it('change nothing: every dev vignette reads the same with them turned off', () => {
+    const uncached = createTriage({ clauseCacheSize: 0 });
+    for (const v of devVignettes) {
+      const input: AssessInput = { ...v.answers, followUps: v.followUps, now: v.now, locale: v.locale };
+      expect(uncached.assess(input), v.id).toEqual(t.assess(input));
+    }
+  });
+});

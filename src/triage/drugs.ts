@@ -4,7 +4,7 @@
 import { DamerauLevenshteinDistance, JaroWinklerDistance } from 'natural/lib/natural/distance';
 import { DoubleMetaphone } from 'natural/lib/natural/phonetics';
 import type { Medication } from './knowledge/schema.js';
-import { BoundedCache } from './memo.js';
+import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { MatchKind } from './types.js';
 import { normalize, words } from './text.js';
 
@@ -46,7 +46,10 @@ export class DrugIndex {
   private readonly byFirst = new Map<string, (Term & { key: string })[]>();
   private readonly metaphone = new DoubleMetaphone();
 
-  constructor(meds: Medication[]) {
+  private readonly clauseCache: BoundedCache<string, readonly DrugHit[]>;
+
+  constructor(meds: Medication[], clauseCacheSize = DEFAULT_CLAUSE_CACHE) {
+    this.clauseCache = new BoundedCache(clauseCacheSize);
     let maxWords = 1;
     for (const med of meds) {
       const add = (raw: string, kind: MatchKind) => {
@@ -77,7 +80,6 @@ export class DrugIndex {
     this.byFirst.get(first)!.push(entry);
   }
 
-  private readonly clauseCache = new BoundedCache<string, readonly DrugHit[]>(20_000);
 
   /** Every drug named in a clause, longest term first; `fuzzy` allows near-misses (only where drugs are expected). */
   find(clause: string, fuzzy: boolean): readonly DrugHit[] {

@@ -31,10 +31,11 @@ export interface Triage {
 const rank = (l: Level) => LEVELS.indexOf(l);
 const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
 
-export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string } = {}): Triage {
+export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string; clauseCacheSize?: number } = {}): Triage {
   const k = loadKnowledge(opts.knowledgeDir);
-  const drugs = new DrugIndex(k.medications);
-  const symptoms = new SymptomMatcher(k.findings);
+  // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
+  const drugs = new DrugIndex(k.medications, opts.clauseCacheSize);
+  const symptoms = new SymptomMatcher(k.findings, opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));

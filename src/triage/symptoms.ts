@@ -1,7 +1,7 @@
 // Symptom mentions from the lay phrases in knowledge/findings.json, each with its ConText status.
 import type { Finding } from './knowledge/schema.js';
 import { mentionContext } from './context.js';
-import { BoundedCache } from './memo.js';
+import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { Clause } from './text.js';
 import type { SymptomFinding } from './types.js';
 
@@ -30,7 +30,10 @@ function withoutLookbehinds(source: string): string {
 export class SymptomMatcher {
   private readonly compiled: CompiledFinding[];
 
-  constructor(findings: Finding[]) {
+  private readonly matchCache: BoundedCache<string, readonly Match[]>;
+
+  constructor(findings: Finding[], clauseCacheSize = DEFAULT_CLAUSE_CACHE) {
+    this.matchCache = new BoundedCache(clauseCacheSize);
     // One alternation per finding, English and Spanish together: people mix languages within a message.
     // Lookbehinds are tried at every position, so a clause is first screened without them.
     this.compiled = findings.map((f) => {
@@ -43,7 +46,6 @@ export class SymptomMatcher {
     });
   }
 
-  private readonly matchCache = new BoundedCache<string, readonly Match[]>(20_000);
 
   /** Phrase matches in one clause: the costly part (about 40 large patterns), and a pure function of the text. */
   private matches(text: string): readonly Match[] {
