@@ -52,6 +52,37 @@ describe('SqliteStorage', () => {
     store.close();
   });
 
+  it('commits writes made together in one pass, each all-or-nothing on its own', async () => {
+    const { file, store } = open();
+    await store.write({ a: { v: 0 } });
+    const a = (await store.read(['a'])).a!;
+    const results = await Promise.allSettled([
+      store.write({ a: { ...a, v: 1 } }),
+      store.write({ a: { ...a, v: 2 }, b: { v: 2 } }), // stale after the first: neither a nor b
+      store.write({ c: { v: 3 } }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.read(['a', 'b', 'c'])).toEqual({ a: { v: 1, eTag: expect.any(String) }, c: { v: 3, eTag: expect.any(String) } });
+    store.close();
+    // What the writes resolved for is on disk: a new store on the same file reads it.
+    const again = new SqliteStorage({ path: file, ttlHours: 24 });
+    expect((await again.read(['a', 'c']))).toMatchObject({ a: { v: 1 }, c: { v: 3 } });
+    again.close();
+  });
+
+  it('keeps the order of a write and a delete, and never hands out its own copy', async () => {
+    const { store } = open();
+    const written = store.write({ k: { list: [1] } });
+    await store.delete(['k']);
+    await written;
+    expect(await store.read(['k'])).toEqual({});
+    await store.write({ k: { list: [1] } });
+    const first = (await store.read(['k'])).k as { list: number[] };
+    first.list.push(2);
+    expect((await store.read(['k'])).k).toMatchObject({ list: [1] });
+    store.close();
+  });
+
   it('keeps a held conversation under 5 KB', async () => {
     const { store } = open();
     const chat = new Chat({ storage: store, now: '2026-03-08T09:00:00-05:00' });

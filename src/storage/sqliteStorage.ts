@@ -1,5 +1,9 @@
 // botbuilder Storage on an embedded SQLite file: durable across restarts, with real optimistic concurrency (eTags)
 // and idle expiry, so a held conversation's answers do not outlive CONVERSATION_TTL_HOURS.
+//
+// Cost per turn matters (one read and one write each): writes that arrive in the same event-loop pass are committed
+// together in one transaction (a commit costs far more than a row), and what this process wrote is served back from
+// memory. Both assume this process is the file's only writer, which the per-conversation turn queue needs anyway.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,16 +13,28 @@ import type { Storage, StoreItems } from 'botbuilder';
 export interface SqliteStorageOptions {
   path: string;
   ttlHours: number;
+  /** Rows kept in memory after a read or write (0: none). */
+  cacheSize?: number;
   /** Injected in tests to move time forward. */
   now?: () => number;
 }
+
+interface Row { etag: string; data: string; updated: number }
+interface PendingWrite { items: { key: string; eTag?: string; data: string }[]; done: (err?: Error) => void }
+
+const DEFAULT_CACHE_SIZE = 5_000;
+const PURGE_EVERY_WRITES = 500;
 
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly ttlMs: number;
   private readonly now: () => number;
-  private readonly select: Database.Statement<[string, number], { etag: string; data: string }>;
-  private readonly selectEtag: Database.Statement<[string], { etag: string }>;
+  private readonly cacheSize: number;
+  /** Most recently used last; the oldest goes when full. */
+  private readonly recent = new Map<string, Row>();
+  private queue: PendingWrite[] = [];
+  private readonly queuedKeys = new Set<string>();
+  private readonly select: Database.Statement<[string], Row>;
   private readonly upsert: Database.Statement<[string, string, string, number]>;
   private readonly remove: Database.Statement<[string]>;
   private readonly purge: Database.Statement<[number]>;
@@ -35,8 +51,8 @@ export class SqliteStorage implements Storage {
     this.db.exec('CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, etag TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID');
     this.ttlMs = opts.ttlHours * 3_600_000;
     this.now = opts.now ?? Date.now;
-    this.select = this.db.prepare('SELECT etag, data FROM items WHERE key = ? AND updated > ?');
-    this.selectEtag = this.db.prepare('SELECT etag FROM items WHERE key = ?');
+    this.cacheSize = opts.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.select = this.db.prepare('SELECT etag, data, updated FROM items WHERE key = ?');
     this.upsert = this.db.prepare('INSERT INTO items (key, etag, data, updated) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, data = excluded.data, updated = excluded.updated');
     this.remove = this.db.prepare('DELETE FROM items WHERE key = ?');
     this.purge = this.db.prepare('DELETE FROM items WHERE updated <= ?');
@@ -44,50 +60,115 @@ export class SqliteStorage implements Storage {
   }
 
   async read(keys: string[]): Promise<StoreItems> {
+    if (keys.some((k) => this.queuedKeys.has(k))) this.flush();
     const cutoff = this.now() - this.ttlMs;
     const items: StoreItems = {};
     for (const key of keys) {
-      const row = this.select.get(key, cutoff);
-      if (row) items[key] = { ...JSON.parse(row.data), eTag: row.etag };
+      const row = this.row(key);
+      // An expired row counts as absent; the purge removes it later.
+      if (row && row.updated > cutoff) items[key] = { ...JSON.parse(row.data), eTag: row.etag };
     }
     return items;
   }
 
-  async write(changes: StoreItems): Promise<void> {
-    const now = this.now();
-    const cutoff = now - this.ttlMs;
-    // One transaction: either every change is written or, on an eTag conflict, none is.
-    this.db.transaction(() => {
-      for (const [key, item] of Object.entries(changes)) {
-        const { eTag, ...data } = (item ?? {}) as { eTag?: string };
-        if (eTag && eTag !== '*') {
-          const current = this.selectEtag.get(key);
-          // An expired row counts as absent, like a missing one: MemoryStorage writes when there is no old item.
-          const live = current && this.select.get(key, cutoff);
-          if (live && current.etag !== eTag) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
-        }
-        this.upsert.run(key, randomUUID(), JSON.stringify(data), now);
-      }
-    })();
-    if (++this.writes % 500 === 0) this.purgeExpired();
+  /** Resolves once the change is committed. Several calls in one event-loop pass share a transaction, but each is
+   * all-or-nothing on its own: an eTag conflict fails that call only. */
+  write(changes: StoreItems): Promise<void> {
+    // Serialised now: the caller may go on changing its objects before the commit.
+    const items = Object.entries(changes).map(([key, item]) => {
+      const { eTag, ...data } = (item ?? {}) as { eTag?: string };
+      return { key, eTag, data: JSON.stringify(data) };
+    });
+    return new Promise<void>((resolve, reject) => {
+      if (!this.queue.length) setImmediate(() => this.flush());
+      this.queue.push({ items, done: (err) => (err ? reject(err) : resolve()) });
+      for (const { key } of items) this.queuedKeys.add(key);
+    });
   }
 
   async delete(keys: string[]): Promise<void> {
+    // In order: a write queued before this delete must not bring the item back after it.
+    this.flush();
     this.db.transaction(() => { for (const key of keys) this.remove.run(key); })();
+    for (const key of keys) this.recent.delete(key);
   }
 
   /** Removes conversations idle for longer than the TTL; returns how many. */
   purgeExpired(): number {
-    return this.purge.run(this.now() - this.ttlMs).changes;
+    const cutoff = this.now() - this.ttlMs;
+    for (const [key, row] of this.recent) if (row.updated <= cutoff) this.recent.delete(key);
+    return this.purge.run(cutoff).changes;
   }
 
   /** Bytes of stored JSON, for the benchmark's memory-per-conversation figure. */
   storedBytes(): { items: number; bytes: number } {
-    const r = this.db.prepare('SELECT COUNT(*) AS items, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM items').get() as { items: number; bytes: number };
-    return r;
+    this.flush();
+    return this.db.prepare('SELECT COUNT(*) AS items, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM items').get() as { items: number; bytes: number };
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
+  }
+
+  /** Commits every queued write in one transaction, then settles each caller. */
+  private flush(): void {
+    if (!this.queue.length) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.queuedKeys.clear();
+    const now = this.now();
+    const cutoff = now - this.ttlMs;
+    const written = new Map<string, Row>();
+    const outcomes: (Error | undefined)[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const { items } of batch) {
+          const stale = items.find(({ key, eTag }) => {
+            if (!eTag || eTag === '*') return false;
+            const current = written.get(key) ?? this.row(key);
+            // A missing or expired row is no conflict: MemoryStorage writes when there is no old item.
+            return current !== undefined && current.updated > cutoff && current.etag !== eTag;
+          });
+          if (stale) {
+            outcomes.push(new Error(`Storage: error writing "${stale.key}" due to eTag conflict.`));
+            continue;
+          }
+          for (const { key, data } of items) {
+            const row = { etag: randomUUID(), data, updated: now };
+            this.upsert.run(key, row.etag, row.data, row.updated);
+            written.set(key, row);
+          }
+          outcomes.push(undefined);
+        }
+      })();
+    } catch (err) {
+      // Nothing of the batch was committed, and the memory copy was not touched.
+      for (const w of batch) w.done(err as Error);
+      return;
+    }
+    for (const [key, row] of written) this.remember(key, row);
+    batch.forEach((w, i) => w.done(outcomes[i]));
+    this.writes += batch.length;
+    if (this.writes >= PURGE_EVERY_WRITES) {
+      this.writes = 0;
+      this.purgeExpired();
+    }
+  }
+
+  private row(key: string): Row | undefined {
+    const cached = this.recent.get(key);
+    if (cached) return cached;
+    const row = this.select.get(key);
+    if (row) this.remember(key, row);
+    return row;
+  }
+
+  private remember(key: string, row: Row): void {
+    if (this.cacheSize === 0) return;
+    this.recent.delete(key);
+    this.recent.set(key, row);
+    if (this.recent.size > this.cacheSize) this.recent.delete(this.recent.keys().next().value as string);
   }
 }
