@@ -1,5 +1,9 @@
 // POST /api/messages: the Bot Framework activity protocol (normal delivery and deliveryMode "expectReplies").
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity,
+  type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
+} from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import type * as restify from 'restify';
 import { TriageBot } from '../bot/index.js';
 import type { Config } from '../config.js';
@@ -67,9 +71,44 @@ export class ReusedClientsAuthentication extends ConfigurationBotFrameworkAuthen
   }
 }
 
-export function createAdapter({ config, logger, bot }: MessagesDeps): CloudAdapter {
+/**
+ * CloudAdapter answering a request whose body `checkActivity` has already validated. The SDK's own `process` builds
+ * several zod schemas per request to check the same things again, and prints any failure with console.error, which
+ * can carry what a person typed; here a failure is a status code and a redacted log line.
+ */
+export class TriageAdapter extends CloudAdapter {
+  constructor(auth: ConfigurationBotFrameworkAuthentication, private readonly logger: Logger) {
+    super(auth);
+  }
+
+  async handle(req: restify.Request, res: restify.Response, logic: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    const header = req.headers.authorization;
+    try {
+      const reply = await this.processActivity(typeof header === 'string' ? header : '', withDates(req.body), logic);
+      res.send(reply?.status ?? 200, reply?.body);
+    } catch (err) {
+      const unauthorized = err instanceof AuthenticationError;
+      if (!unauthorized) this.logger.error({ errName: (err as Error)?.name }, 'activity failed outside the turn');
+      res.send(unauthorized ? 401 : 500, { error: unauthorized ? 'Unauthorized' : 'Internal error' });
+    }
+  }
+}
+
+/** Timestamps as the SDK hands them to bots: Date objects, with the original strings kept (`rawLocalTimestamp`). */
+function withDates(body: Record<string, unknown>): Activity {
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+    const value = body[field];
+    if (typeof value === 'string') {
+      body[raw] = value;
+      body[field] = new Date(value);
+    }
+  }
+  return body as unknown as Activity;
+}
+
+export function createAdapter({ config, logger, bot }: MessagesDeps): TriageAdapter {
   const auth = new ReusedClientsAuthentication(config.botFramework as ConfigurationBotFrameworkAuthenticationOptions);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new TriageAdapter(auth, logger);
   adapter.onTurnError = bot.onTurnError;
   if (!config.botFramework.MicrosoftAppId) {
     logger.warn('Bot Framework auth is OFF (MicrosoftAppId is empty): any caller is accepted, replies go only to loopback serviceUrls. Local use only.');
@@ -78,7 +117,7 @@ export function createAdapter({ config, logger, bot }: MessagesDeps): CloudAdapt
 }
 
 /** Mounts /api/messages on the server; returns the adapter (tests and the benchmark drive it). */
-export function registerMessages(server: restify.Server, deps: MessagesDeps): CloudAdapter {
+export function registerMessages(server: restify.Server, deps: MessagesDeps): TriageAdapter {
   const adapter = createAdapter(deps);
   const authOff = !deps.config.botFramework.MicrosoftAppId;
   server.post('/api/messages', requireJson, ...jsonBody(), async (req: restify.Request, res: restify.Response) => {
@@ -87,8 +126,8 @@ export function registerMessages(server: restify.Server, deps: MessagesDeps): Cl
       res.send(problem.status, { error: problem.error });
       return;
     }
-    // CloudAdapter answers itself: 200 (with the replies for expectReplies), 401 on a bad token.
-    await adapter.process(req, res, (ctx) => deps.bot.run(ctx));
+    // 200 (with the replies for expectReplies), 401 on a bad token.
+    await adapter.handle(req, res, (ctx) => deps.bot.run(ctx));
   });
   return adapter;
 }
@@ -125,7 +164,7 @@ function isLoopback(host: string): boolean {
 export function mountConversation(
   server: restify.Server,
   { config, logger, triage }: { config: Config; logger: Logger; triage: Triage },
-): { adapter: CloudAdapter; bot: TriageBot; storage: ReturnType<typeof createStorage> } {
+): { adapter: TriageAdapter; bot: TriageBot; storage: ReturnType<typeof createStorage> } {
   const storage = createStorage(config);
   const bot = new TriageBot({ triage, storage, defaultLocale: config.defaultLocale, logger, logHealthData: config.logHealthData });
   return { adapter: registerMessages(server, { config, logger, bot }), bot, storage };
