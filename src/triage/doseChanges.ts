@@ -1,8 +1,7 @@
 // Dose changes and pump events, with the drug they concern and when they happened.
-import type { WallClock } from './time.js';
-import { mentionContext } from './context.js';
+import type { MentionContext } from './context.js';
 import type { Clause } from './text.js';
-import { resolveTime, type ResolvedTime } from './time.js';
+import type { ResolvedTime } from './time.js';
 import type { DoseChangeKind } from './types.js';
 
 const KINDS: [DoseChangeKind, RegExp][] = [
@@ -33,18 +32,24 @@ export interface RawDoseChange {
   text: string;
 }
 
+/** How the extractor reads a clause: its time (against the request's `now`) and a mention's ConText status. */
+export interface ClauseReading {
+  timeOf(clause: string): ResolvedTime | undefined;
+  contextOf(clause: string, start: number, end: number, patientRelation: string | undefined): MentionContext;
+}
+
 /** Dose-change keywords in each clause, with a time from the clause or, failing that, its sentence. */
-export function findDoseChanges(clauses: Clause[], now: WallClock, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
+export function findDoseChanges(clauses: Clause[], read: ClauseReading, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
   const out: RawDoseChange[] = [];
   clauses.forEach((clause, i) => {
     const t = clause.text;
-    const time = resolveTime(t, now) ?? sentenceTime(clauses, i, now);
+    const time = read.timeOf(t) ?? sentenceTime(clauses, i, read);
     let found = false;
     for (const [kind, pattern] of KINDS) {
       const m = pattern.exec(t);
       if (!m) continue;
       if ((kind === 'pump-alarm' || kind === 'pump-fall') && !PUMP_WORDS.test(t) && !(pumpUser && kind === 'pump-alarm')) continue;
-      const ctx = mentionContext(t, m.index, m.index + m[0].length, patientRelation);
+      const ctx = read.contextOf(t, m.index, m.index + m[0].length, patientRelation);
       if (ctx.experiencer === 'other') continue;
       if (kind !== 'planned' && (ctx.negated || ctx.temporality === 'hypothetical')) continue;
       let change = kind;
@@ -70,13 +75,13 @@ export function findDoseChanges(clauses: Clause[], now: WallClock, pumpUser: boo
   return out;
 }
 
-function sentenceTime(clauses: Clause[], i: number, now: WallClock): ResolvedTime | undefined {
+function sentenceTime(clauses: Clause[], i: number, read: ClauseReading): ResolvedTime | undefined {
   for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) {
-    const t = resolveTime(clauses[j].text, now);
+    const t = read.timeOf(clauses[j].text);
     if (t) return t;
   }
   for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) {
-    const t = resolveTime(clauses[j].text, now);
+    const t = read.timeOf(clauses[j].text);
     if (t) return t;
   }
   return undefined;

@@ -1,14 +1,14 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
 import type { WallClock } from './time.js';
 import { differenceInDays } from 'date-fns/differenceInDays';
-import { findPatientRelation, mentionContext, ownedByOther, writerTakesMedicines } from './context.js';
+import { findPatientRelation, ownedByOther, writerTakesMedicines } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
-import type { DrugHit, DrugIndex } from './drugs.js';
-import { splitClauses, type Clause } from './text.js';
-import { SymptomMatcher } from './symptoms.js';
-import { resolveTime, toIsoWithOffset } from './time.js';
+import type { DrugHit } from './drugs.js';
+import type { TextReader } from './reader.js';
+import type { Clause } from './text.js';
+import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
 import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
-import { extractHeartRate, extractTemperature } from './vitals.js';
+import { extractTemperature } from './vitals.js';
 
 export interface ExtractedFindings extends Findings {
   heartRate?: number;
@@ -29,14 +29,15 @@ const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
 const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
 
-export function extractFindings(input: AssessInput, now: WallClock, offset: string, drugs: DrugIndex, symptoms: SymptomMatcher): ExtractedFindings {
+export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader): ExtractedFindings {
   const clauses: Clause[] = [];
-  for (const source of ANSWER_ORDER) clauses.push(...splitClauses(input[source] ?? '', source, clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0));
+  const nextSentence = () => (clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0);
+  for (const source of ANSWER_ORDER) clauses.push(...reader.clauses(input[source] ?? '', source, nextSentence()));
   const followUps: ExtractedFindings['followUps'] = {};
   for (const [topic, answer] of Object.entries(input.followUps ?? {}) as [FollowUpTopic, string][]) {
     if (typeof answer !== 'string' || !answer.trim()) continue;
     followUps[topic] = answer;
-    clauses.push(...splitClauses(answer, topic, clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0));
+    clauses.push(...reader.clauses(answer, topic, nextSentence()));
   }
   // Who the answers are about: a relative introduced with the medicines, else the writer when they speak of
   // themselves, else the first relative described anywhere (a carer typing only about them).
@@ -49,18 +50,23 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   // Drugs, per clause, with who takes them and whether they are taken at all.
   const medications = new Map<string, MedicationFinding>();
   const excluded: Findings['excludedMedications'] = [];
-  const drugsInClause: (readonly DrugHit[])[] = clauses.map((c) => drugs.find(c.text, FUZZY_SOURCES.has(c.source)));
+  const drugsInClause: (readonly DrugHit[])[] = clauses.map((c) => reader.drugs.find(c.text, FUZZY_SOURCES.has(c.source)));
+  // Times depend on `now`, so they are read once per clause per call rather than cached.
+  const times = new Map<string, ResolvedTime | undefined>();
+  const timeOf = (text: string) => {
+    if (!times.has(text)) times.set(text, resolveTime(text, now));
+    return times.get(text);
+  };
   drugsInClause.forEach((hits, i) => {
     const clause = clauses[i];
     for (const hit of hits) {
       const before = clause.text.slice(0, hit.start);
-      const ctx = mentionContext(clause.text, hit.start, hit.end, patientRelation);
-      const recentTime = resolveTime(clause.text, now);
+      const ctx = reader.context(clause.text, hit.start, hit.end, patientRelation);
       if (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
       } else if (ctx.negated && !STILL_TAKEN.test(clause.text)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'negated' });
-      } else if (ctx.temporality === 'historical' && !(recentTime && differenceInDays(now, recentTime.at) <= 60)) {
+      } else if (ctx.temporality === 'historical' && !isRecent(timeOf(clause.text), now)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'historical' });
       } else {
         addMedication(medications, hit, clause, clauses);
@@ -75,7 +81,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   // Dose changes: in symptom answers only where a drug or pump is named, so "can't stop shaking" is not a stop.
   const hasDrug = (i: number) => drugsInClause[i].some((h) => medications.has(h.med.id));
   const changeClauses = clauses.map((c, i) => (CHANGE_SOURCES.has(c.source) || hasDrug(i) || PUMP.test(c.text) ? c : { ...c, text: '' }));
-  const raw = findDoseChanges(changeClauses, now, pumpUser, patientRelation, hasDrug);
+  const raw = findDoseChanges(changeClauses, { timeOf, contextOf: reader.context }, pumpUser, patientRelation, hasDrug);
   const current = [...medications.keys()];
   const changes: ExtractedFindings['changes'] = [];
   for (const r of raw) {
@@ -91,9 +97,9 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
 
   const temperatureC = maxDefined(
     followUps.temperature ? extractTemperature(normalizeLoose(followUps.temperature), true) : undefined,
-    ...clauses.filter((c) => c.source !== 'temperature').map((c) => extractTemperature(c.text, false)),
+    ...clauses.filter((c) => c.source !== 'temperature').map((c) => reader.vitalsIn(c.text).temperatureC),
   );
-  const heartRate = maxDefined(...clauses.map((c) => extractHeartRate(c.text)));
+  const heartRate = maxDefined(...clauses.map((c) => reader.vitalsIn(c.text).heartRate));
   const unknownDrugWords = [...new Set(clauses.flatMap((c, i) => [...c.text.matchAll(DOSE_UNIT_WORD)]
     .map((m) => m[1]).filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
 
@@ -101,7 +107,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
     changes,
-    symptoms: symptoms.find(clauses, patientRelation),
+    symptoms: reader.symptoms.find(clauses, patientRelation, reader.context),
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
     excludedMedications,
@@ -159,6 +165,11 @@ function attributeDrug(i: number, position: number, change: string, clauses: Cla
   for (let j = i - 1; j >= 0 && clauses[j].source === clauses[i].source; j--) if (known(hits[j])) return known(hits[j])!;
   // "ran out tuesday" with one medicine on the list means that medicine.
   return current.length === 1 && CHANGE_SOURCES.has(clauses[i].source) ? current[0] : null;
+}
+
+/** A time within the last 60 days: "used to take it, but restarted last week" is current. */
+function isRecent(time: ResolvedTime | undefined, now: WallClock): boolean {
+  return time !== undefined && differenceInDays(now, time.at) <= 60;
 }
 
 function maxDefined(...values: (number | undefined)[]): number | undefined {

@@ -8,6 +8,7 @@ import { loadKnowledge, type Knowledge } from './knowledge/load.js';
 import type { Medication, Rule } from './knowledge/schema.js';
 import { RuleEngine } from './rules.js';
 import { SymptomMatcher } from './symptoms.js';
+import { TextReader } from './reader.js';
 import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
 import {
   LEVELS, PATTERN_IDS, type AssessInput, type Assessment, type Contact, type FollowUpTopic, type Level,
@@ -34,8 +35,9 @@ const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
 export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string; clauseCacheSize?: number } = {}): Triage {
   const k = loadKnowledge(opts.knowledgeDir);
   // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
-  const drugs = new DrugIndex(k.medications, opts.clauseCacheSize);
-  const symptoms = new SymptomMatcher(k.findings, opts.clauseCacheSize);
+  const reader = new TextReader(
+    new DrugIndex(k.medications, opts.clauseCacheSize), new SymptomMatcher(k.findings, opts.clauseCacheSize), opts.clauseCacheSize,
+  );
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
@@ -44,7 +46,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     const nowIso = input.now ?? new Date().toISOString();
     const now = makeNow(nowIso);
     const offset = offsetOf(nowIso);
-    return { now, offset, findings: extractFindings(input, now, offset, drugs, symptoms) };
+    return { now, offset, findings: extractFindings(input, now, offset, reader) };
   }
 
   function publicFindings(findings: ReturnType<typeof extractFindings>): Assessment['findings'] {

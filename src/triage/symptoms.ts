@@ -1,6 +1,6 @@
 // Symptom mentions from the lay phrases in knowledge/findings.json, each with its ConText status.
 import type { Finding } from './knowledge/schema.js';
-import { mentionContext } from './context.js';
+import { mentionContext, type MentionContext } from './context.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { Clause } from './text.js';
 import type { SymptomFinding } from './types.js';
@@ -61,13 +61,13 @@ export class SymptomMatcher {
     });
   }
 
-  find(clauses: Clause[], patientRelation: string | undefined): SymptomFinding[] {
+  find(clauses: Clause[], patientRelation: string | undefined, contextOf: (clause: string, start: number, end: number, patientRelation: string | undefined, next?: string) => MentionContext = mentionContext): SymptomFinding[] {
     const out: SymptomFinding[] = [];
     const seen = new Set<string>();
     clauses.forEach((clause, i) => {
       const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
       for (const m of this.matches(clause.text)) {
-        const ctx = mentionContext(clause.text, m.start, m.end, patientRelation, next);
+        const ctx = contextOf(clause.text, m.start, m.end, patientRelation, next);
         const key = `${m.id}|${m.text}|${ctx.negated}|${ctx.experiencer}|${ctx.temporality}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -31,19 +31,14 @@ const SENTENCE_END = /(?<!\d)[.!?]+(?!\d)|[\n;]+/;
 // Clause boundaries inside a sentence: contrast words reset negation scope and the subject (NegEx "termination" terms).
 const CLAUSE_BREAK = /\s*,\s*|\s+(?=(?:but|however|although|though|except|pero|aunque|sino|excepto)\b)/;
 
-export function splitClauses(text: string, source: string, firstSentence = 0): Clause[] {
-  const clauses: Clause[] = [];
-  normalize(text)
-    .split(SENTENCE_END)
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .forEach((sentence, i) => {
-      for (const part of sentence.split(CLAUSE_BREAK)) {
-        const t = part.trim();
-        if (t) clauses.push({ text: t, sentence: firstSentence + i, source });
-      }
-    });
-  return clauses;
+/** Normalised text → its sentences, each as its clauses' texts. */
+export function splitSentences(normalized: string): string[][] {
+  const sentences: string[][] = [];
+  for (const raw of normalized.split(SENTENCE_END)) {
+    const parts = raw.trim() ? raw.split(CLAUSE_BREAK).map((p) => p.trim()).filter(Boolean) : [];
+    if (parts.length) sentences.push(parts);
+  }
+  return sentences;
 }
 
 export function words(text: string): string[] {
