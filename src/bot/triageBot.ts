@@ -1,8 +1,6 @@
 // The ActivityHandler: safety gate first on every message, then commands, then the intake dialog; one turn at a time
 // per conversation; state saved after each turn.
-import {
-  ActivityHandler, ConversationState, MessageFactory, TurnContext, type Storage, type StatePropertyAccessor,
-} from 'botbuilder';
+import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type Storage, type StatePropertyAccessor } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import {
   TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, inputText, resultActivities, say,
@@ -11,6 +9,7 @@ import {
 import type { Logger } from '../log.js';
 import type { Triage } from '../triage/index.js';
 import { matchCommand, type Command } from './commands.js';
+import { ConversationStore } from './conversationStore.js';
 import { TurnQueue } from './turnQueue.js';
 
 export interface BotDeps {
@@ -27,7 +26,7 @@ const SKIP_SAVE = Symbol('skipSave');
 const DIALOG_STATE_CONFIG = 'DialogStateManagerConfiguration';
 
 export class TriageBot extends ActivityHandler {
-  readonly conversationState: ConversationState;
+  readonly conversationState: ConversationStore;
   private readonly intake: StatePropertyAccessor<Intake>;
   private readonly dialogs: DialogSet;
   private readonly queue = new TurnQueue();
@@ -36,15 +35,11 @@ export class TriageBot extends ActivityHandler {
 
   constructor(private readonly deps: BotDeps) {
     super();
-    this.conversationState = new ConversationState(deps.storage);
+    this.conversationState = new ConversationStore(deps.storage);
     this.intake = this.conversationState.createProperty<Intake>('intake');
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialog'))
       .add(new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale }));
 
-    this.onMessage(async (ctx, next) => {
-      await this.handleMessage(ctx);
-      await next();
-    });
     this.onMembersAdded(async (ctx, next) => {
       // Greet when the person joins (Web Chat, Emulator), not when the bot itself is added.
       const person = ctx.activity.membersAdded?.some((m) => m.id !== ctx.activity.recipient?.id);
@@ -57,10 +52,11 @@ export class TriageBot extends ActivityHandler {
     const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}`;
     await this.queue.run(key, async () => {
       if (this.dialogStateConfig) ctx.turnState.set(DIALOG_STATE_CONFIG, this.dialogStateConfig);
-      await super.run(ctx);
+      // Messages go straight to the handler: ActivityHandler's event chain has nothing else to run for them.
+      if (ctx.activity.type === ActivityTypes.Message) await this.handleMessage(ctx);
+      else await super.run(ctx);
       this.dialogStateConfig ??= ctx.turnState.get(DIALOG_STATE_CONFIG);
-      // A message always moves the dialog on, so its state is written without first hashing it to see whether it changed.
-      if (!ctx.turnState.get(SKIP_SAVE)) await this.conversationState.saveChanges(ctx, ctx.activity.type === 'message');
+      if (!ctx.turnState.get(SKIP_SAVE)) await this.conversationState.saveChanges(ctx);
     });
   }
 
