@@ -21,20 +21,17 @@ const PATIENT_INTRO = new RegExp(
   `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|can't|won't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|\\())`,
 );
 
-/** The person the answers are about, when someone types for a relative ("my husband is 65, he's on..."). */
-export function findPatientRelation(texts: string[]): string | undefined {
-  for (const t of texts) {
-    const m = PATIENT_INTRO.exec(t);
-    if (m) return RELATIONS[m[1]];
-  }
-  return undefined;
+/** The relative a clause introduces as the one the answers are about ("my husband is 65, he's on..."). */
+export function patientIntroducedIn(text: string): string | undefined {
+  const m = PATIENT_INTRO.exec(text);
+  return m ? RELATIONS[m[1]] : undefined;
 }
 
 const SELF_TAKING = /\b(?:i take|i'm on|im on|i am on|i use|i've been (?:on|taking)|i was (?:put )?on|i started|i stopped|i ran out|i have a (?:baclofen )?pump|my (?:meds|medications?|pills|pump)|tomo|estoy tomando|tengo una bomba|mis (?:pastillas|medicinas))\b/;
 
-/** Whether the writer speaks of their own medicines ("I take zoloft. My mom takes tramadol"). */
-export function writerTakesMedicines(texts: string[]): boolean {
-  return texts.some((t) => SELF_TAKING.test(t));
+/** Whether the writer speaks of their own medicines in a clause ("I take zoloft. My mom takes tramadol"). */
+export function speaksOfOwnMedicines(text: string): boolean {
+  return SELF_TAKING.test(text);
 }
 
 // Negation triggers. "can't"/"couldn't" are left out: lay text uses them for symptoms ("can't sleep").

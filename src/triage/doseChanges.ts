@@ -32,9 +32,34 @@ export interface RawDoseChange {
   text: string;
 }
 
-/** How the extractor reads a clause: its time (against the request's `now`) and a mention's ConText status. */
+/** The change words of one clause: a pure function of its text, so the reader caches it. */
+export interface ChangeWords {
+  /** The first match of each kind, in the order of KINDS. */
+  hits: { kind: DoseChangeKind; index: number; end: number }[];
+  pumpWords: boolean;
+  fromTo?: { from: number; to: number; index: number };
+  since: boolean;
+}
+
+export function changeWordsIn(text: string): ChangeWords {
+  const hits: ChangeWords['hits'] = [];
+  for (const [kind, pattern] of KINDS) {
+    const m = pattern.exec(text);
+    if (m) hits.push({ kind, index: m.index, end: m.index + m[0].length });
+  }
+  const ft = FROM_TO.exec(text);
+  return {
+    hits,
+    pumpWords: PUMP_WORDS.test(text),
+    ...(ft ? { fromTo: { from: Number(ft[1] ?? ft[3]), to: Number(ft[2] ?? ft[4]), index: ft.index } } : {}),
+    since: SINCE.test(text),
+  };
+}
+
+/** How the extractor reads a clause: its time (against the request's `now`), change words and a mention's ConText status. */
 export interface ClauseReading {
   timeOf(clause: string): ResolvedTime | undefined;
+  changeWordsOf(clause: string): ChangeWords;
   contextOf(clause: string, start: number, end: number, patientRelation: string | undefined): MentionContext;
 }
 
@@ -43,31 +68,29 @@ export function findDoseChanges(clauses: Clause[], read: ClauseReading, pumpUser
   const out: RawDoseChange[] = [];
   clauses.forEach((clause, i) => {
     const t = clause.text;
+    const words = read.changeWordsOf(t);
+    if (!words.hits.length && !words.fromTo && !words.since) return;
     const time = read.timeOf(t) ?? sentenceTime(clauses, i, read);
     let found = false;
-    for (const [kind, pattern] of KINDS) {
-      const m = pattern.exec(t);
-      if (!m) continue;
-      if ((kind === 'pump-alarm' || kind === 'pump-fall') && !PUMP_WORDS.test(t) && !(pumpUser && kind === 'pump-alarm')) continue;
-      const ctx = read.contextOf(t, m.index, m.index + m[0].length, patientRelation);
+    for (const { kind, index, end } of words.hits) {
+      if ((kind === 'pump-alarm' || kind === 'pump-fall') && !words.pumpWords && !(pumpUser && kind === 'pump-alarm')) continue;
+      const ctx = read.contextOf(t, index, end, patientRelation);
       if (ctx.experiencer === 'other') continue;
       if (kind !== 'planned' && (ctx.negated || ctx.temporality === 'hypothetical')) continue;
       let change = kind;
-      const ft = FROM_TO.exec(t);
+      const ft = words.fromTo;
       if (ft && (kind === 'increased' || kind === 'decreased' || kind === 'started')) {
-        const [from, to] = [Number(ft[1] ?? ft[3]), Number(ft[2] ?? ft[4])];
-        change = to > from ? 'increased' : to < from ? 'decreased' : kind;
+        change = ft.to > ft.from ? 'increased' : ft.to < ft.from ? 'decreased' : kind;
       }
-      out.push({ clause: i, position: m.index, change, time, text: t });
+      out.push({ clause: i, position: index, change, time, text: t });
       found = true;
       // One clause says one thing, except pump alarms and refills, which are often told together.
       if (!['pump-alarm', 'refill-missed', 'pump-fall', 'pump-surgery'].includes(kind)) break;
     }
-    if (!found && FROM_TO.test(t)) {
-      const ft = FROM_TO.exec(t)!;
-      const [from, to] = [Number(ft[1] ?? ft[3]), Number(ft[2] ?? ft[4])];
-      if (to !== from) out.push({ clause: i, position: ft.index, change: to > from ? 'increased' : 'decreased', time, text: t });
-    } else if (!found && SINCE.test(t) && time && !time.future && hasDrug(i) && clause.source !== 'symptoms') {
+    const ft = words.fromTo;
+    if (!found && ft) {
+      if (ft.to !== ft.from) out.push({ clause: i, position: ft.index, change: ft.to > ft.from ? 'increased' : 'decreased', time, text: t });
+    } else if (!found && words.since && time && !time.future && hasDrug(i) && clause.source !== 'symptoms') {
       // "dilaudid since monday": a drug taken since a recent time was started then.
       out.push({ clause: i, position: 0, change: 'started', time, text: t });
     }

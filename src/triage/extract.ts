@@ -1,10 +1,10 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
 import type { WallClock } from './time.js';
 import { differenceInDays } from 'date-fns/differenceInDays';
-import { findPatientRelation, ownedByOther, writerTakesMedicines } from './context.js';
+import { ownedByOther } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit } from './drugs.js';
-import type { TextReader } from './reader.js';
+import { PUMP, type ClauseTraits, type TextReader } from './reader.js';
 import type { Clause } from './text.js';
 import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
 import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
@@ -23,12 +23,6 @@ const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
 const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
 const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
-const SELF_REFERENCE = /\b(?:i'm|im|i am|i feel|i've|i have|i had|i was|i get|i read|my (?:legs?|arms?|body|head|heart|muscles?|mood|hands?|eyes|skin|jaw|back|stomach|chest)|me siento|me duele|estoy|tengo)\b/;
-const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
-const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:pump|bomba)\b|^\s*(?:no|none|n\/a)\s*$/;
-const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
-const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
-
 export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader): ExtractedFindings {
   const clauses: Clause[] = [];
   const nextSentence = () => (clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0);
@@ -41,11 +35,12 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   }
   // Who the answers are about: a relative introduced with the medicines, else the writer when they speak of
   // themselves, else the first relative described anywhere (a carer typing only about them).
-  const allTexts = clauses.map((c) => c.text);
-  const medicineTexts = clauses.filter((c) => c.source === 'medications' || c.source === 'doseChanges').map((c) => c.text);
-  const patientRelation = writerTakesMedicines(medicineTexts)
+  const traits = clauses.map((c) => reader.traits(c.text));
+  const aboutMedicines = traits.filter((_, i) => clauses[i].source === 'medications' || clauses[i].source === 'doseChanges');
+  const patientRelation = aboutMedicines.some((t) => t.ownMedicines)
     ? undefined
-    : findPatientRelation(medicineTexts) ?? (allTexts.some((t) => SELF_REFERENCE.test(t)) ? undefined : findPatientRelation(allTexts));
+    : aboutMedicines.find((t) => t.patientIntro)?.patientIntro
+      ?? (traits.some((t) => t.selfReference) ? undefined : traits.find((t) => t.patientIntro)?.patientIntro);
 
   // Drugs, per clause, with who takes them and whether they are taken at all.
   const medications = new Map<string, MedicationFinding>();
@@ -64,7 +59,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
       const ctx = reader.context(clause.text, hit.start, hit.end, patientRelation);
       if (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
-      } else if (ctx.negated && !STILL_TAKEN.test(clause.text)) {
+      } else if (ctx.negated && !traits[i].stillTaken) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'negated' });
       } else if (ctx.temporality === 'historical' && !isRecent(timeOf(clause.text), now)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'historical' });
@@ -75,13 +70,13 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   });
   // A drug excluded in one sentence but affirmed in another is taken.
   const excludedMedications = excluded.filter((e) => !medications.has(e.name));
-  const pumpUser = isPumpUser(clauses, medications);
+  const pumpUser = isPumpUser(clauses, traits, medications);
   if (pumpUser && medications.has('baclofen')) medications.get('baclofen')!.route = 'intrathecal';
 
   // Dose changes: in symptom answers only where a drug or pump is named, so "can't stop shaking" is not a stop.
   const hasDrug = (i: number) => drugsInClause[i].some((h) => medications.has(h.med.id));
-  const changeClauses = clauses.map((c, i) => (CHANGE_SOURCES.has(c.source) || hasDrug(i) || PUMP.test(c.text) ? c : { ...c, text: '' }));
-  const raw = findDoseChanges(changeClauses, { timeOf, contextOf: reader.context }, pumpUser, patientRelation, hasDrug);
+  const changeClauses = clauses.map((c, i) => (CHANGE_SOURCES.has(c.source) || hasDrug(i) || traits[i].pump ? c : { ...c, text: '' }));
+  const raw = findDoseChanges(changeClauses, { timeOf, contextOf: reader.context, changeWordsOf: reader.changeWordsOf }, pumpUser, patientRelation, hasDrug);
   const current = [...medications.keys()];
   const changes: ExtractedFindings['changes'] = [];
   for (const r of raw) {
@@ -97,11 +92,10 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
 
   const temperatureC = maxDefined(
     followUps.temperature ? extractTemperature(normalizeLoose(followUps.temperature), true) : undefined,
-    ...clauses.filter((c) => c.source !== 'temperature').map((c) => reader.vitalsIn(c.text).temperatureC),
+    ...traits.filter((_, i) => clauses[i].source !== 'temperature').map((t) => t.temperatureC),
   );
-  const heartRate = maxDefined(...clauses.map((c) => reader.vitalsIn(c.text).heartRate));
-  const unknownDrugWords = [...new Set(clauses.flatMap((c, i) => [...c.text.matchAll(DOSE_UNIT_WORD)]
-    .map((m) => m[1]).filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
+  const heartRate = maxDefined(...traits.map((t) => t.heartRate));
+  const unknownDrugWords = [...new Set(traits.flatMap((t, i) => t.doseUnitWords.filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
 
   return {
     medications: [...medications.values()],
@@ -145,11 +139,11 @@ function routeOf(routes: string[], sentence: string): string {
   return routes[0];
 }
 
-function isPumpUser(clauses: Clause[], meds: Map<string, MedicationFinding>): boolean {
+function isPumpUser(clauses: Clause[], traits: ClauseTraits[], meds: Map<string, MedicationFinding>): boolean {
   if (!meds.has('baclofen')) return false;
-  const denies = clauses.some((c) => c.source === 'pump' && NO_PUMP.test(c.text));
+  const denies = clauses.some((c, i) => c.source === 'pump' && traits[i].noPump);
   if (denies) return false;
-  return clauses.some((c) => PUMP.test(c.text) && !NO_PUMP.test(c.text) && c.source !== 'symptoms');
+  return clauses.some((c, i) => traits[i].pump && !traits[i].noPump && c.source !== 'symptoms');
 }
 
 /** The drug a change concerns: named in its clause, else in its sentence, else the one before, else the only one. */

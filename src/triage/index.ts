@@ -42,10 +42,12 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
 
+  // The gate, slot filling and the assessment of one turn share its `now`: parse it once.
+  let clock = { iso: '', now: makeNow(undefined), offset: '+00:00' };
   function read(input: AssessInput) {
     const nowIso = input.now ?? new Date().toISOString();
-    const now = makeNow(nowIso);
-    const offset = offsetOf(nowIso);
+    if (clock.iso !== nowIso) clock = { iso: nowIso, now: makeNow(nowIso), offset: offsetOf(nowIso) };
+    const { now, offset } = clock;
     return { now, offset, findings: extractFindings(input, now, offset, reader) };
   }
 
