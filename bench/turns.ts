@@ -41,14 +41,26 @@ const activity = (conv: string, text: string) => ({
   conversation: { id: conv }, from: { id: 'u' }, recipient: { id: 'bot' }, text, localTimestamp: '2026-03-08T09:00:00-05:00',
 });
 
-const SCRIPT: Record<string, string> = {
-  medications: 'sertraline 100 mg and tramadol for my knee', doseChanges: 'started the tramadol 2 days ago',
-  symptoms: 'sweating, shaky hands and diarrhoea since this morning', temperature: '37.8',
-};
+/**
+ * A person's answers, different in each conversation (doses, times), so that reading a new message costs what it
+ * costs in real use, where the core's clause caches only help with answers it has already read.
+ */
+function script(n: number): Record<string, string> {
+  const ssri = 25 + (n % 151);
+  const tramadol = 25 + (n % 176);
+  return {
+    medications: `sertraline ${ssri} mg and tramadol ${tramadol} mg for my knee`,
+    doseChanges: `started the tramadol ${tramadol} mg ${2 + (n % 3)} days ago`,
+    symptoms: `sweating, shaky hands and diarrhoea since about ${5 + (n % 6)}:${String(n % 60).padStart(2, '0')} this morning`,
+    temperature: `37.${n % 10}`,
+  };
+}
 
 /** One whole conversation; every request is a timed turn. */
 async function conversation(kind: string, port: number, latencies: number[], stop: () => boolean): Promise<void> {
-  const conv = `${kind}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+  const n = ++seq;
+  const conv = `${kind}-${n}-${Math.random().toString(36).slice(2, 8)}`;
+  const answers = script(n);
   let text = 'hi';
   for (let turn = 0; turn < 20 && !stop(); turn++) {
     const t0 = performance.now();
@@ -59,7 +71,7 @@ async function conversation(kind: string, port: number, latencies: number[], sto
     if (kind === 'triage') {
       const q = reply.activities?.map((a) => a.channelData?.triage?.question).filter(Boolean).at(-1);
       if (!q || q === 'restart') return;
-      text = SCRIPT[q] ?? 'not sure';
+      text = answers[q] ?? 'not sure';
     } else text = `answer ${turn}`;
   }
 }
@@ -145,7 +157,8 @@ export async function benchTurns(): Promise<void> {
       for (let i = 0; i < 1000; i += CONCURRENCY) {
         await Promise.all(Array.from({ length: CONCURRENCY }, async (_, j) => {
           const conv = `held-${i + j}`;
-          for (const text of ['hi', SCRIPT.medications!, SCRIPT.doseChanges!]) await post(port, activity(conv, text));
+          const answers = script(i + j);
+          for (const text of ['hi', answers.medications!, answers.doseChanges!]) await post(port, activity(conv, text));
         }));
       }
       const after = rssMb(child.pid!);
