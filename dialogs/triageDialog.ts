@@ -1,5 +1,8 @@
 // The intake conversation: greeting → medications → dose changes (and when) → symptoms → only the follow-ups the core
 // says could change the level → result → offer to start again. Clinical judgement is the core's; this file only asks.
+// Each step stores one answer and asks the next question, so a turn runs one step (the SDK's cost is per step);
+// the questions in between (drug confirmations, when, follow-ups) are one inner dialog that asks the next slot's
+// question when it is done and hands its answer back.
 import { InputHints, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import {
   ComponentDialog, WaterfallDialog, type DialogTurnResult, type PromptOptions, type PromptValidatorContext,
@@ -18,9 +21,7 @@ export const TRIAGE_DIALOG = 'triage';
 /** A step's scratch values (typed `object` by botbuilder). */
 const vals = (step: WaterfallStepContext) => step.values as Record<string, unknown>;
 const MAIN = 'triage.main';
-const CONFIRM_DRUGS = 'triage.confirmDrugs';
-const ASK_WHEN = 'triage.when';
-const FOLLOW_UPS = 'triage.followUps';
+const CLARIFY = 'triage.clarify';
 const TEXT = 'prompt.text';
 const YES_NO = 'prompt.yesNo';
 const TEMPERATURE = 'prompt.temperature';
@@ -32,6 +33,15 @@ const DATED_CHANGES: Record<string, string> = {
   started: 'started', stopped: 'stopped', 'ran-out': 'ran out of', missed: 'missed',
   increased: 'increased', decreased: 'decreased', restarted: 'restarted',
 };
+/** What the inner dialog asks after a slot's answer, and which slot's question it asks when it has nothing more. */
+interface ClarifyOptions { after: Slot; then?: Slot }
+/** The question the inner dialog is waiting on. */
+type Asked =
+  | { kind: 'slot' }
+  | { kind: 'drug'; name: string; text: string }
+  | { kind: 'when'; phrase: string }
+  | { kind: 'followUp'; topic: FollowUpTopic };
+
 /** "That's all" after "anything to add?": adds nothing (a bare "no" could read as "no pump"). */
 const NOTHING_MORE = /^(?:no(?:pe)?|nothing(?: else)?|none|that(?:'?s| is) (?:all|it)|no,? that(?:'?s| is) (?:all|it)|nada(?: m[aá]s)?|eso es todo)[\s.!]*$/i;
 
@@ -63,18 +73,19 @@ export class TriageDialog extends ComponentDialog {
       .addDialog(new AnswerPrompt(WHEN, (pc) => this.whenValidator(pc)))
       .addDialog(new WaterfallDialog(MAIN, [
         this.intro.bind(this),
-        (s) => this.askSlot(s, 'medications'), (s) => this.storeSlot(s, 'medications'),
-        (s) => this.askSlot(s, 'doseChanges'), (s) => this.storeSlot(s, 'doseChanges'),
-        async (s) => ((await this.pendingWhen(s.context)) ? s.beginDialog(ASK_WHEN) : s.next()),
-        (s) => this.askSlot(s, 'symptoms'), (s) => this.storeSlot(s, 'symptoms'),
-        async (s) => ((await this.pendingFollowUp(s.context)) ? s.beginDialog(FOLLOW_UPS) : s.next()),
+        (s) => this.storeSlot(s, 'medications', 'doseChanges'),
+        (s) => this.storeSlot(s, 'doseChanges', 'symptoms'),
+        (s) => this.storeSlot(s, 'symptoms'),
         this.result.bind(this),
         this.afterResult.bind(this),
       ]))
-      .addDialog(new WaterfallDialog(CONFIRM_DRUGS, [this.askDrug.bind(this), this.checkDrug.bind(this), this.correctDrug.bind(this)]))
-      .addDialog(new WaterfallDialog(ASK_WHEN, [this.askWhen.bind(this), this.storeWhen.bind(this)]))
-      .addDialog(new WaterfallDialog(FOLLOW_UPS, [this.askFollowUp.bind(this), this.storeFollowUp.bind(this)]));
+      .addDialog(new WaterfallDialog(CLARIFY, [this.clarify.bind(this), this.clarified.bind(this), this.correctDrug.bind(this)]));
     this.initialDialogId = MAIN;
+  }
+
+  /** Changes when the steps or inner dialogs change; a conversation saved under another version is restarted. */
+  get stepsVersion(): string {
+    return this.getInternalVersion();
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------
@@ -115,9 +126,10 @@ export class TriageDialog extends ComponentDialog {
     return brand ? `${name} (${brand})` : name;
   }
 
-  /** Which slots a piece of text already answers, according to the core. */
-  private slotsIn(text: string, ctx: TurnContext): Slot[] {
-    const f = this.deps.triage.findings({ medications: text, ...this.clock(ctx) });
+  /** Which slots a piece of text already answers, according to the core, read as an answer to `asked` (a message
+   * that starts the conversation is read as a medicines answer: the widest reading, with uncertain drug names). */
+  private slotsIn(text: string, ctx: TurnContext, asked: Slot = 'medications'): Slot[] {
+    const f = this.deps.triage.findings({ [asked]: text, ...this.clock(ctx) });
     return [
       ...(f.medications.length ? ['medications' as const] : []),
       ...(f.doseChanges.length ? ['doseChanges' as const] : []),
@@ -150,7 +162,7 @@ export class TriageDialog extends ComponentDialog {
         intake.covered = [...new Set([...intake.covered, ...slots])];
       }
     }
-    return step.next();
+    return this.askSlot(step, 'medications');
   }
 
   private async askSlot(step: WaterfallStepContext, slot: Slot): Promise<DialogTurnResult> {
@@ -181,17 +193,18 @@ export class TriageDialog extends ComponentDialog {
     return [...new Set(f.symptoms.filter((x) => !x.negated).map((x) => x.text))];
   }
 
-  private async storeSlot(step: WaterfallStepContext, slot: Slot): Promise<DialogTurnResult> {
+  /** Stores a slot's answer, then clears up what it raised (inner dialog) or asks the next slot's question. */
+  private async storeSlot(step: WaterfallStepContext, slot: Slot, next?: Slot): Promise<DialogTurnResult> {
     const ctx = step.context;
     const intake = await this.load(ctx);
     const answer = String(step.result ?? '').trim();
     const confirming = intake.covered.includes(slot);
     if (!(confirming && NOTHING_MORE.test(answer))) {
       appendAnswer(intake, slot, answer);
-      intake.covered = [...new Set([...intake.covered, ...this.slotsIn(answer, ctx)])];
+      intake.covered = [...new Set([...intake.covered, ...this.slotsIn(answer, ctx, slot)])];
     }
-    // Each inner dialog is begun only when it has something to ask: a turn then runs fewer dialog steps.
-    return (await this.pendingDrug(ctx)) ? step.beginDialog(CONFIRM_DRUGS) : step.next();
+    if (await this.pendingQuestion(ctx, slot)) return step.beginDialog(CLARIFY, { after: slot, then: next } satisfies ClarifyOptions);
+    return next ? this.askSlot(step, next) : step.next();
   }
 
   private async result(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -210,40 +223,75 @@ export class TriageDialog extends ComponentDialog {
     return step.endDialog();
   }
 
-  // ---- drug confirmation: fuzzy matches and look-alikes are never resolved silently -------------------------
+  // ---- between slots: drug confirmations, when a change happened, follow-ups ---------------------------------
 
+  /** Whether the answers so far leave something to ask after `after`'s answer (pending* mark nothing as asked). */
+  private async pendingQuestion(ctx: TurnContext, after: Slot): Promise<boolean> {
+    if (await this.pendingDrug(ctx)) return true;
+    if (after === 'doseChanges') return Boolean(await this.pendingWhen(ctx));
+    if (after === 'symptoms') return Boolean(await this.pendingFollowUp(ctx));
+    return false;
+  }
+
+  /** Asks the next open question, or the next slot's question once none is left. */
+  private async clarify(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const opts = step.options as ClarifyOptions;
+    const intake = await this.load(ctx);
+    const s = this.text(ctx);
+    const drug = await this.pendingDrug(ctx);
+    if (drug) {
+      intake.asked.push(`drug:${drug.name}`);
+      vals(step).asked = { kind: 'drug', name: drug.name, text: drug.text } satisfies Asked;
+      const text = s.confirmDrug.replace('{drug}', this.drugName(drug.name));
+      return step.prompt(YES_NO, this.ask(ctx, `drug:${drug.name}`, text, s.retryYesNo, [s.yes, s.no, s.notSure]));
+    }
+    const change = opts.after === 'doseChanges' ? await this.pendingWhen(ctx) : undefined;
+    if (change) return this.askWhen(step, intake, change);
+    const topic = opts.after === 'symptoms' ? await this.pendingFollowUp(ctx) : undefined;
+    if (topic) return this.askFollowUp(step, intake, topic);
+    if (!opts.then) return step.endDialog();
+    vals(step).asked = { kind: 'slot' } satisfies Asked;
+    return this.askSlot(step, opts.then);
+  }
+
+  /** Stores the answer to what `clarify` asked; a slot's answer goes back to the main waterfall. */
+  private async clarified(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = step.context;
+    const asked = vals(step).asked as Asked;
+    const answer = String(step.result ?? '').trim();
+    switch (asked.kind) {
+      case 'slot':
+        return step.endDialog(step.result);
+      case 'drug': {
+        const yn = yesNo(answer);
+        if (yn === 'yes') await this.replaceMention(ctx, asked.text, asked.name);
+        if (yn !== 'no') break;
+        const s = this.text(ctx);
+        return step.prompt(TEXT, this.ask(ctx, `drugName:${asked.name}`, s.whichDrug, s.retryText, [s.notSure]));
+      }
+      case 'when':
+        if (!isUnknown(answer)) appendAnswer(await this.load(ctx), 'doseChanges', `${asked.phrase} (${cap(answer, 200)})`);
+        break;
+      case 'followUp':
+        (await this.load(ctx)).followUps[asked.topic] = cap(answer, 500);
+        break;
+    }
+    return step.replaceDialog(CLARIFY, step.options);
+  }
+
+  /** "Which medicine did you mean?" after a "no": "not sure" keeps the match as it is (an unknown never lowers the level). */
+  private async correctDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = String(step.result ?? '').trim();
+    const asked = vals(step).asked as Extract<Asked, { kind: 'drug' }>;
+    if (!isUnknown(answer)) await this.replaceMention(step.context, asked.text, cap(answer, 100));
+    return step.replaceDialog(CLARIFY, step.options);
+  }
+
+  /** Fuzzy matches and look-alikes are never resolved silently. */
   private async pendingDrug(ctx: TurnContext): Promise<MedicationFinding | undefined> {
     const intake = await this.load(ctx);
     return (await this.assess(ctx)).findings.medications.find((x) => x.needsConfirmation && !intake.asked.includes(`drug:${x.name}`));
-  }
-
-  private async askDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const ctx = step.context;
-    const intake = await this.load(ctx);
-    const m = await this.pendingDrug(ctx);
-    if (!m) return step.endDialog();
-    intake.asked.push(`drug:${m.name}`);
-    vals(step).drug = { name: m.name, text: m.text } satisfies Pick<MedicationFinding, 'name' | 'text'>;
-    const s = this.text(ctx);
-    return step.prompt(YES_NO, this.ask(ctx, `drug:${m.name}`, s.confirmDrug.replace('{drug}', this.drugName(m.name)), s.retryYesNo, [s.yes, s.no, s.notSure]));
-  }
-
-  private async checkDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const ctx = step.context;
-    const answer = yesNo(String(step.result));
-    const drug = vals(step).drug as { name: string; text: string };
-    if (answer === 'yes') await this.replaceMention(ctx, drug.text, drug.name);
-    if (answer !== 'no') return step.replaceDialog(CONFIRM_DRUGS);
-    const s = this.text(ctx);
-    return step.prompt(TEXT, this.ask(ctx, `drugName:${drug.name}`, s.whichDrug, s.retryText, [s.notSure]));
-  }
-
-  private async correctDrug(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const answer = String(step.result ?? '').trim();
-    const drug = vals(step).drug as { name: string; text: string };
-    // "Not sure" keeps the match as it is: an unknown answer never lowers the level.
-    if (!isUnknown(answer)) await this.replaceMention(step.context, drug.text, cap(answer, 100));
-    return step.replaceDialog(CONFIRM_DRUGS);
   }
 
   /** Puts the confirmed name where the person wrote the uncertain one, so the core reads an exact mention. */
@@ -255,22 +303,18 @@ export class TriageDialog extends ComponentDialog {
     else appendAnswer(intake, 'medications', replacement);
   }
 
-  // ---- when did the change happen (bounded: a time the core can read, not in the future) --------------------
-
+  /** A dated change without a time: when? (bounded: a time the core can read, not in the future) */
   private async pendingWhen(ctx: TurnContext): Promise<DoseChangeFinding | undefined> {
     const intake = await this.load(ctx);
     return (await this.assess(ctx)).findings.doseChanges.find((x) => !x.at && x.medication && DATED_CHANGES[x.change]
       && !intake.asked.includes(`when:${x.medication}:${x.change}`));
   }
 
-  private async askWhen(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  private askWhen(step: WaterfallStepContext, intake: Intake, c: DoseChangeFinding): Promise<DialogTurnResult> {
     const ctx = step.context;
-    const intake = await this.load(ctx);
-    const c = await this.pendingWhen(ctx);
-    if (!c) return step.endDialog();
     intake.asked.push(`when:${c.medication}:${c.change}`);
     const phrase = `${DATED_CHANGES[c.change]} ${c.medication}`;
-    vals(step).phrase = phrase;
+    vals(step).asked = { kind: 'when', phrase } satisfies Asked;
     const s = this.text(ctx);
     const text = s.askWhen.replace('{change}', s.changes[c.change] ?? c.change).replace('{drug}', this.drugName(c.medication!));
     const options = this.ask(ctx, `when:${c.medication}`, text, s.retryWhen, [s.today, s.yesterday, s.notSure]);
@@ -294,26 +338,16 @@ export class TriageDialog extends ComponentDialog {
     return true;
   }
 
-  private async storeWhen(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const answer = String(step.result ?? '').trim();
-    if (!isUnknown(answer)) appendAnswer(await this.load(step.context), 'doseChanges', `${vals(step).phrase} (${cap(answer, 200)})`);
-    return step.replaceDialog(ASK_WHEN);
-  }
-
-  // ---- follow-ups: exactly the open questions of the current assessment ------------------------------------
-
+  /** Exactly the open questions of the current assessment. */
   private async pendingFollowUp(ctx: TurnContext): Promise<FollowUpTopic | undefined> {
     const intake = await this.load(ctx);
     return (await this.assess(ctx)).openQuestions.find((t) => !intake.asked.includes(t));
   }
 
-  private async askFollowUp(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  private askFollowUp(step: WaterfallStepContext, intake: Intake, topic: FollowUpTopic): Promise<DialogTurnResult> {
     const ctx = step.context;
-    const intake = await this.load(ctx);
-    const topic = await this.pendingFollowUp(ctx);
-    if (!topic) return step.endDialog();
     intake.asked.push(topic);
-    vals(step).topic = topic;
+    vals(step).asked = { kind: 'followUp', topic } satisfies Asked;
     const s = this.text(ctx);
     const buttons: Record<FollowUpTopic, string[]> = {
       temperature: [s.notSure], pump: [s.noPump, s.notSure], timing: [s.today, s.yesterday, s.notSure],
@@ -322,12 +356,6 @@ export class TriageDialog extends ComponentDialog {
     const text = topic === 'other' ? s.otherFollowUp : s[topic];
     const retry = topic === 'temperature' ? s.retryTemperature : s.retryText;
     return step.prompt(topic === 'temperature' ? TEMPERATURE : TEXT, this.ask(ctx, topic, text, retry, buttons[topic]));
-  }
-
-  private async storeFollowUp(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const intake = await this.load(step.context);
-    intake.followUps[vals(step).topic as FollowUpTopic] = cap(String(step.result ?? '').trim(), 500);
-    return step.replaceDialog(FOLLOW_UPS);
   }
 }
 

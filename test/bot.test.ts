@@ -145,4 +145,30 @@ describe('errors and ordering', () => {
     await Promise.all([chat.adapter.send({ text: 'sertraline' }), chat.adapter.send({ text: 'none' })]);
     expect(chat.question).toBe('symptoms');
   });
+
+  it('restarts the steps of a conversation saved by an earlier build of the intake, keeping its answers', async () => {
+    const storage = new MemoryStorage();
+    const key = 'webchat/conversations/old-1/';
+    const first = new Chat({ storage, id: 'old-1', now: NOW });
+    await first.join();
+    await first.say('sertraline 50 mg');
+    await first.say('none');
+    expect(first.question).toBe('symptoms');
+    // As an earlier build left it: another version, waiting in an inner dialog this build does not have.
+    const saved = (await storage.read([key]))[key] as { dialog: { dialogStack: { version?: string; state: { dialogs: { dialogStack: { id: string }[] } } }[] } };
+    saved.dialog.dialogStack[0]!.version = 'an-earlier-build';
+    saved.dialog.dialogStack[0]!.state.dialogs.dialogStack.at(-1)!.id = 'triage.removedStep';
+    await storage.write({ [key]: { ...saved, eTag: '*' } });
+
+    const after = new Chat({ storage, id: 'old-1', now: NOW });
+    const turn = await after.say('sweating and my hands are shaking');
+    expect(textsOf(turn).join(' ')).not.toMatch(/something went wrong/);
+    expect(after.question).toBe('medications');
+    expect(textsOf(turn).join(' ')).toMatch(/sertraline/);
+    await after.say('no');
+    await after.say('no');
+    // The message that arrived during the restart was kept as a symptoms answer: confirmed, not asked afresh.
+    expect(after.question).toBe('symptoms');
+    expect(textsOf(after.all).at(-1)).toMatch(/sweating/);
+  });
 });

@@ -29,6 +29,7 @@ export class TriageBot extends ActivityHandler {
   readonly conversationState: ConversationStore;
   private readonly intake: StatePropertyAccessor<Intake>;
   private readonly dialogs: DialogSet;
+  private readonly triageDialog: TriageDialog;
   private readonly queue = new TurnQueue();
   /** The dialogs' memory scopes hold no turn data; the SDK rebuilds them every turn unless handed them. */
   private dialogStateConfig: unknown;
@@ -37,8 +38,8 @@ export class TriageBot extends ActivityHandler {
     super();
     this.conversationState = new ConversationStore(deps.storage);
     this.intake = this.conversationState.createProperty<Intake>('intake');
-    this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialog'))
-      .add(new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale }));
+    this.triageDialog = new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale });
+    this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialog')).add(this.triageDialog);
 
     this.onMembersAdded(async (ctx, next) => {
       // Greet when the person joins (Web Chat, Emulator), not when the bot itself is added.
@@ -121,6 +122,15 @@ export class TriageBot extends ActivityHandler {
 
   private async runDialog(ctx: TurnContext, text: string | undefined): Promise<void> {
     const dc = await this.dialogs.createContext(ctx);
+    const active = dc.activeDialog;
+    if (active?.id === TRIAGE_DIALOG && active.version && active.version !== this.triageDialog.stepsVersion) {
+      // Saved by an earlier build whose steps may no longer exist: start the intake again over the kept answers,
+      // reading this message as a first one. What was already said is confirmed, not lost.
+      this.deps.logger.warn('conversation saved by another version of the intake: restarting its steps');
+      await dc.cancelAllDialogs();
+      await dc.beginDialog(TRIAGE_DIALOG, { firstText: text } satisfies BeginOptions);
+      return;
+    }
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) {
       await dc.beginDialog(TRIAGE_DIALOG, { firstText: text, fresh: true } satisfies BeginOptions);
