@@ -1,5 +1,5 @@
 // Dose changes and pump events, with the drug they concern and when they happened.
-import type { MentionContext } from './context.js';
+import type { ClauseReading } from './reader.js';
 import type { Clause } from './text.js';
 import type { ResolvedTime } from './time.js';
 import type { DoseChangeKind } from './types.js';
@@ -56,25 +56,25 @@ export function changeWordsIn(text: string): ChangeWords {
   };
 }
 
-/** How the extractor reads a clause: its time (against the request's `now`), change words and a mention's ConText status. */
-export interface ClauseReading {
-  timeOf(clause: string): ResolvedTime | undefined;
-  changeWordsOf(clause: string): ChangeWords;
-  contextOf(clause: string, start: number, end: number, patientRelation: string | undefined): MentionContext;
-}
+type ReadClause = Clause & { reading: ClauseReading };
 
-/** Dose-change keywords in each clause, with a time from the clause or, failing that, its sentence. */
-export function findDoseChanges(clauses: Clause[], read: ClauseReading, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
+/**
+ * Dose-change keywords in each clause, with a time from the clause or, failing that, its sentence. Only clauses
+ * `counted` take part (a symptom answer's clause counts where it names a drug or the pump); times are read against
+ * the request's `now` by `timeOf`.
+ */
+export function findDoseChanges(clauses: ReadClause[], counted: (i: number) => boolean, timeOf: (text: string) => ResolvedTime | undefined, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
   const out: RawDoseChange[] = [];
   clauses.forEach((clause, i) => {
+    if (!counted(i)) return;
     const t = clause.text;
-    const words = read.changeWordsOf(t);
+    const words = clause.reading.changeWords;
     if (!words.hits.length && !words.fromTo && !words.since) return;
-    const time = read.timeOf(t) ?? sentenceTime(clauses, i, read);
+    const time = timeOf(t) ?? sentenceTime(clauses, i, counted, timeOf);
     let found = false;
     for (const { kind, index, end } of words.hits) {
       if ((kind === 'pump-alarm' || kind === 'pump-fall') && !words.pumpWords && !(pumpUser && kind === 'pump-alarm')) continue;
-      const ctx = read.contextOf(t, index, end, patientRelation);
+      const ctx = clause.reading.context(index, end, patientRelation);
       if (ctx.experiencer === 'other') continue;
       if (kind !== 'planned' && (ctx.negated || ctx.temporality === 'hypothetical')) continue;
       let change = kind;
@@ -98,13 +98,13 @@ export function findDoseChanges(clauses: Clause[], read: ClauseReading, pumpUser
   return out;
 }
 
-function sentenceTime(clauses: Clause[], i: number, read: ClauseReading): ResolvedTime | undefined {
+function sentenceTime(clauses: Clause[], i: number, counted: (i: number) => boolean, timeOf: (text: string) => ResolvedTime | undefined): ResolvedTime | undefined {
   for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) {
-    const t = read.timeOf(clauses[j].text);
+    const t = counted(j) ? timeOf(clauses[j].text) : undefined;
     if (t) return t;
   }
   for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) {
-    const t = read.timeOf(clauses[j].text);
+    const t = counted(j) ? timeOf(clauses[j].text) : undefined;
     if (t) return t;
   }
   return undefined;

@@ -4,7 +4,7 @@
 import { DamerauLevenshteinDistance, JaroWinklerDistance } from 'natural/lib/natural/distance';
 import { DoubleMetaphone } from 'natural/lib/natural/phonetics';
 import type { Medication } from './knowledge/schema.js';
-import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
+import { BoundedCache } from './memo.js';
 import type { MatchKind } from './types.js';
 import { normalize, words } from './text.js';
 
@@ -46,10 +46,7 @@ export class DrugIndex {
   private readonly byFirst = new Map<string, (Term & { key: string })[]>();
   private readonly metaphone = new DoubleMetaphone();
 
-  private readonly clauseCache: BoundedCache<string, readonly DrugHit[]>;
-
-  constructor(meds: Medication[], clauseCacheSize = DEFAULT_CLAUSE_CACHE) {
-    this.clauseCache = new BoundedCache(clauseCacheSize);
+  constructor(meds: Medication[]) {
     let maxWords = 1;
     for (const med of meds) {
       const add = (raw: string, kind: MatchKind) => {
@@ -82,11 +79,7 @@ export class DrugIndex {
 
 
   /** Every drug named in a clause, longest term first; `fuzzy` allows near-misses (only where drugs are expected). */
-  find(clause: string, fuzzy: boolean): readonly DrugHit[] {
-    return this.clauseCache.get(`${fuzzy ? 1 : 0}${clause}`, () => Object.freeze(this.scan(clause, fuzzy).map((h) => Object.freeze(h))));
-  }
-
-  private scan(clause: string, fuzzy: boolean): DrugHit[] {
+  find(clause: string, fuzzy: boolean): DrugHit[] {
     const toks = [...clause.matchAll(/[a-z0-9]+(?:'[a-z]+)?/g)];
     const hits: DrugHit[] = [];
     for (let i = 0; i < toks.length; i++) {
@@ -101,7 +94,7 @@ export class DrugIndex {
         }
       }
       if (!found && fuzzy) found = this.fuzzy(toks[i][0], toks[i].index);
-      if (found) hits.push(found);
+      if (found) hits.push(Object.freeze(found));
     }
     return hits;
   }

@@ -4,7 +4,8 @@ import { differenceInDays } from 'date-fns/differenceInDays';
 import { ownedByOther } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit } from './drugs.js';
-import { PUMP, type ClauseTraits, type TextReader } from './reader.js';
+import { PUMP, type ClauseReading, type TextReader } from './reader.js';
+import { findSymptoms } from './symptoms.js';
 import type { Clause } from './text.js';
 import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
 import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
@@ -23,19 +24,24 @@ const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
 const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
 const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
+type ReadClause = Clause & { reading: ClauseReading };
+
 export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader): ExtractedFindings {
-  const clauses: Clause[] = [];
-  const nextSentence = () => (clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0);
-  for (const source of ANSWER_ORDER) clauses.push(...reader.clauses(input[source] ?? '', source, nextSentence()));
+  const clauses: ReadClause[] = [];
+  const add = (text: string, source: string) => {
+    const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
+    for (const { sentence, reading } of reader.answer(text)) clauses.push({ text: reading.text, sentence: first + sentence, source, reading });
+  };
+  for (const source of ANSWER_ORDER) add(input[source] ?? '', source);
   const followUps: ExtractedFindings['followUps'] = {};
   for (const [topic, answer] of Object.entries(input.followUps ?? {}) as [FollowUpTopic, string][]) {
     if (typeof answer !== 'string' || !answer.trim()) continue;
     followUps[topic] = answer;
-    clauses.push(...reader.clauses(answer, topic, nextSentence()));
+    add(answer, topic);
   }
   // Who the answers are about: a relative introduced with the medicines, else the writer when they speak of
   // themselves, else the first relative described anywhere (a carer typing only about them).
-  const traits = clauses.map((c) => reader.traits(c.text));
+  const traits = clauses.map((c) => c.reading);
   const aboutMedicines = traits.filter((_, i) => clauses[i].source === 'medications' || clauses[i].source === 'doseChanges');
   const patientRelation = aboutMedicines.some((t) => t.ownMedicines)
     ? undefined
@@ -45,7 +51,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   // Drugs, per clause, with who takes them and whether they are taken at all.
   const medications = new Map<string, MedicationFinding>();
   const excluded: Findings['excludedMedications'] = [];
-  const drugsInClause: (readonly DrugHit[])[] = clauses.map((c) => reader.drugs.find(c.text, FUZZY_SOURCES.has(c.source)));
+  const drugsInClause: (readonly DrugHit[])[] = clauses.map((c) => c.reading.drugs(FUZZY_SOURCES.has(c.source)));
   // Times depend on `now`, so they are read once per clause per call rather than cached.
   const times = new Map<string, ResolvedTime | undefined>();
   const timeOf = (text: string) => {
@@ -56,7 +62,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     const clause = clauses[i];
     for (const hit of hits) {
       const before = clause.text.slice(0, hit.start);
-      const ctx = reader.context(clause.text, hit.start, hit.end, patientRelation);
+      const ctx = clause.reading.context(hit.start, hit.end, patientRelation);
       if (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
       } else if (ctx.negated && !traits[i].stillTaken) {
@@ -75,8 +81,8 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
 
   // Dose changes: in symptom answers only where a drug or pump is named, so "can't stop shaking" is not a stop.
   const hasDrug = (i: number) => drugsInClause[i].some((h) => medications.has(h.med.id));
-  const changeClauses = clauses.map((c, i) => (CHANGE_SOURCES.has(c.source) || hasDrug(i) || traits[i].pump ? c : { ...c, text: '' }));
-  const raw = findDoseChanges(changeClauses, { timeOf, contextOf: reader.context, changeWordsOf: reader.changeWordsOf }, pumpUser, patientRelation, hasDrug);
+  const counted = (i: number) => CHANGE_SOURCES.has(clauses[i].source) || hasDrug(i) || traits[i].pump;
+  const raw = findDoseChanges(clauses, counted, timeOf, pumpUser, patientRelation, hasDrug);
   const current = [...medications.keys()];
   const changes: ExtractedFindings['changes'] = [];
   for (const r of raw) {
@@ -101,7 +107,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
     changes,
-    symptoms: reader.symptoms.find(clauses, patientRelation, reader.context),
+    symptoms: findSymptoms(clauses, patientRelation),
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
     excludedMedications,
@@ -139,7 +145,7 @@ function routeOf(routes: string[], sentence: string): string {
   return routes[0];
 }
 
-function isPumpUser(clauses: Clause[], traits: ClauseTraits[], meds: Map<string, MedicationFinding>): boolean {
+function isPumpUser(clauses: Clause[], traits: ClauseReading[], meds: Map<string, MedicationFinding>): boolean {
   if (!meds.has('baclofen')) return false;
   const denies = clauses.some((c, i) => c.source === 'pump' && traits[i].noPump);
   if (denies) return false;

@@ -35,9 +35,7 @@ const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
 export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string; clauseCacheSize?: number } = {}): Triage {
   const k = loadKnowledge(opts.knowledgeDir);
   // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
-  const reader = new TextReader(
-    new DrugIndex(k.medications, opts.clauseCacheSize), new SymptomMatcher(k.findings, opts.clauseCacheSize), opts.clauseCacheSize,
-  );
+  const reader = new TextReader(new DrugIndex(k.medications), new SymptomMatcher(k.findings), opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));

@@ -1,81 +1,94 @@
-// Clause-level reading shared by every extractor: splitting, drug and symptom matches, ConText status and vital signs.
-// Each is a pure function of the clause text (and the mention's place in it), and a conversation re-reads its earlier
-// answers on every turn, so results are kept in bounded caches. Anything that depends on `now` is not cached here.
+// Clause-level reading shared by every extractor: splitting, drug and symptom matches, ConText status, change words
+// and vital signs. All of it is a pure function of the text (and of a mention's place in it), and a conversation
+// re-reads its earlier answers on every turn, so an answer's reading is kept: one cache lookup per answer, and the
+// same clause strings every time. Anything that depends on `now` (times) is left to the caller.
 import { mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
 import { changeWordsIn, type ChangeWords } from './doseChanges.js';
-import type { DrugIndex } from './drugs.js';
+import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
-import type { SymptomMatcher } from './symptoms.js';
-import { normalize, splitSentences, type Clause } from './text.js';
+import type { PhraseMatch, SymptomMatcher } from './symptoms.js';
+import { normalize, splitSentences } from './text.js';
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
-export class TextReader {
-  private readonly sentences: BoundedCache<string, readonly (readonly string[])[]>;
-  private readonly contexts: BoundedCache<string, MentionContext>;
-  private readonly traitCache: BoundedCache<string, ClauseTraits>;
-  private readonly changeWords: BoundedCache<string, ChangeWords>;
-
-  constructor(readonly drugs: DrugIndex, readonly symptoms: SymptomMatcher, cacheSize = DEFAULT_CLAUSE_CACHE) {
-    this.sentences = new BoundedCache(cacheSize);
-    this.contexts = new BoundedCache(cacheSize);
-    this.traitCache = new BoundedCache(cacheSize);
-    this.changeWords = new BoundedCache(cacheSize);
-  }
-
-  /** An answer's clauses, numbered on from `firstSentence`. */
-  clauses(text: string, source: string, firstSentence: number): Clause[] {
-    const out: Clause[] = [];
-    this.sentences.get(text, () => splitSentences(normalize(text))).forEach((parts, i) => {
-      for (const t of parts) out.push({ text: t, sentence: firstSentence + i, source });
-    });
-    return out;
-  }
-
-  /** ConText status of the mention at [start, end) of a clause (see context.ts); a field, to be passed around as is. */
-  readonly context = (clause: string, start: number, end: number, patientRelation: string | undefined, next?: string): MentionContext => {
-    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${clause}`;
-    return this.contexts.get(key, () => Object.freeze(mentionContext(clause, start, end, patientRelation, next)));
-  };
-
-  /** What a clause says that the extractor asks of every clause (see ClauseTraits). */
-  traits(clause: string): ClauseTraits {
-    return this.traitCache.get(clause, () => Object.freeze({
-      temperatureC: extractTemperature(clause, false),
-      heartRate: extractHeartRate(clause),
-      selfReference: SELF_REFERENCE.test(clause),
-      ownMedicines: speaksOfOwnMedicines(clause),
-      patientIntro: patientIntroducedIn(clause),
-      pump: PUMP.test(clause),
-      noPump: NO_PUMP.test(clause),
-      stillTaken: STILL_TAKEN.test(clause),
-      doseUnitWords: [...clause.matchAll(DOSE_UNIT_WORD)].map((m) => m[1]),
-    }));
-  }
-
-  /** Dose-change words of a clause (see doseChanges.ts); a field, to be passed around as is. */
-  readonly changeWordsOf = (clause: string): ChangeWords => this.changeWords.get(clause, () => changeWordsIn(clause));
-}
-
-const SELF_REFERENCE = /\b(?:i'm|im|i am|i feel|i've|i have|i had|i was|i get|i read|my (?:legs?|arms?|body|head|heart|muscles?|mood|hands?|eyes|skin|jaw|back|stomach|chest)|me siento|me duele|estoy|tengo)\b/;
 export const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
+const SELF_REFERENCE = /\b(?:i'm|im|i am|i feel|i've|i have|i had|i was|i get|i read|my (?:legs?|arms?|body|head|heart|muscles?|mood|hands?|eyes|skin|jaw|back|stomach|chest)|me siento|me duele|estoy|tengo)\b/;
 const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:pump|bomba)\b|^\s*(?:no|none|n\/a)\s*$/;
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
 const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
 
-export interface ClauseTraits {
+/** One clause of an answer: its reading, and the index of its sentence within the answer. */
+export interface AnswerClause { sentence: number; reading: ClauseReading }
+
+/** What one clause says, computed when first asked for and then kept with the clause. */
+export class ClauseReading {
   /** A temperature stated with a unit or a word like "fever" (a bare number counts only as an answer to that question). */
-  temperatureC?: number;
-  heartRate?: number;
+  readonly temperatureC?: number;
+  readonly heartRate?: number;
   /** The writer speaks of themselves ("I'm", "my legs"). */
-  selfReference: boolean;
+  readonly selfReference: boolean;
   /** The writer speaks of their own medicines ("I take", "my meds"). */
-  ownMedicines: boolean;
+  readonly ownMedicines: boolean;
   /** A relative introduced as the one the answers are about. */
-  patientIntro?: string;
-  pump: boolean;
-  noPump: boolean;
+  readonly patientIntro?: string;
+  readonly pump: boolean;
+  readonly noPump: boolean;
   /** Words that keep a negated drug current ("haven't taken it since monday"). */
-  stillTaken: boolean;
+  readonly stillTaken: boolean;
   /** Words followed by a dose ("zolpiden 10 mg"): a drug name the index may not know. */
-  doseUnitWords: string[];
+  readonly doseUnitWords: readonly string[];
+  private exactDrugs?: readonly DrugHit[];
+  private anyDrugs?: readonly DrugHit[];
+  private words?: ChangeWords;
+  private phrases?: readonly PhraseMatch[];
+  private readonly contexts = new Map<string, MentionContext>();
+
+  constructor(readonly text: string, private readonly index: DrugIndex, private readonly matcher: SymptomMatcher) {
+    this.temperatureC = extractTemperature(text, false);
+    this.heartRate = extractHeartRate(text);
+    this.selfReference = SELF_REFERENCE.test(text);
+    this.ownMedicines = speaksOfOwnMedicines(text);
+    this.patientIntro = patientIntroducedIn(text);
+    this.pump = PUMP.test(text);
+    this.noPump = NO_PUMP.test(text);
+    this.stillTaken = STILL_TAKEN.test(text);
+    this.doseUnitWords = [...text.matchAll(DOSE_UNIT_WORD)].map((m) => m[1]);
+  }
+
+  /** Drugs named in the clause; `fuzzy` also takes near-misses (only where drugs are expected). */
+  drugs(fuzzy: boolean): readonly DrugHit[] {
+    if (fuzzy) return (this.anyDrugs ??= Object.freeze(this.index.find(this.text, true)));
+    return (this.exactDrugs ??= Object.freeze(this.index.find(this.text, false)));
+  }
+
+  get changeWords(): ChangeWords {
+    return (this.words ??= changeWordsIn(this.text));
+  }
+
+  get symptoms(): readonly PhraseMatch[] {
+    return (this.phrases ??= Object.freeze(this.matcher.matches(this.text)));
+  }
+
+  /** ConText status of the mention at [start, end) (see context.ts); `next` is the following clause of the sentence. */
+  context(start: number, end: number, patientRelation: string | undefined, next?: string): MentionContext {
+    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}`;
+    let ctx = this.contexts.get(key);
+    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next))));
+    return ctx;
+  }
+}
+
+export class TextReader {
+  private readonly answers: BoundedCache<string, readonly AnswerClause[]>;
+  private readonly clauses: BoundedCache<string, ClauseReading>;
+
+  constructor(private readonly drugs: DrugIndex, private readonly symptoms: SymptomMatcher, cacheSize = DEFAULT_CLAUSE_CACHE) {
+    this.answers = new BoundedCache(cacheSize);
+    this.clauses = new BoundedCache(cacheSize);
+  }
+
+  /** An answer's clauses with their readings; sentences numbered from 0 within the answer. */
+  answer(text: string): readonly AnswerClause[] {
+    return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((parts, sentence) =>
+      parts.map((t) => ({ sentence, reading: this.clauses.get(t, () => new ClauseReading(t, this.drugs, this.symptoms)) })))));
+  }
 }

@@ -1,12 +1,11 @@
 // Symptom mentions from the lay phrases in knowledge/findings.json, each with its ConText status.
 import type { Finding } from './knowledge/schema.js';
-import { mentionContext, type MentionContext } from './context.js';
-import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
+import type { ClauseReading } from './reader.js';
 import type { Clause } from './text.js';
 import type { SymptomFinding } from './types.js';
 
 interface CompiledFinding { id: string; pattern: RegExp; quick: RegExp }
-interface Match { id: string; text: string; start: number; end: number }
+export interface PhraseMatch { id: string; text: string; start: number; end: number }
 
 /** The pattern without its lookbehinds: a cheaper test that any full match must also pass. */
 function withoutLookbehinds(source: string): string {
@@ -30,10 +29,7 @@ function withoutLookbehinds(source: string): string {
 export class SymptomMatcher {
   private readonly compiled: CompiledFinding[];
 
-  private readonly matchCache: BoundedCache<string, readonly Match[]>;
-
-  constructor(findings: Finding[], clauseCacheSize = DEFAULT_CLAUSE_CACHE) {
-    this.matchCache = new BoundedCache(clauseCacheSize);
+  constructor(findings: Finding[]) {
     // One alternation per finding, English and Spanish together: people mix languages within a message.
     // Lookbehinds are tried at every position, so a clause is first screened without them.
     this.compiled = findings.map((f) => {
@@ -46,36 +42,34 @@ export class SymptomMatcher {
     });
   }
 
-
   /** Phrase matches in one clause: the costly part (about 40 large patterns), and a pure function of the text. */
-  private matches(text: string): readonly Match[] {
-    return this.matchCache.get(text, () => {
-      const found: Match[] = [];
-      for (const { id, pattern, quick } of this.compiled) {
-        if (!quick.test(text)) continue;
-        for (const m of text.matchAll(pattern)) {
-          if (m[0].trim()) found.push({ id, text: m[0], start: m.index, end: m.index + m[0].length });
-        }
+  matches(text: string): PhraseMatch[] {
+    const found: PhraseMatch[] = [];
+    for (const { id, pattern, quick } of this.compiled) {
+      if (!quick.test(text)) continue;
+      for (const m of text.matchAll(pattern)) {
+        if (m[0].trim()) found.push({ id, text: m[0], start: m.index, end: m.index + m[0].length });
       }
-      return Object.freeze(found);
-    });
+    }
+    return found;
   }
+}
 
-  find(clauses: Clause[], patientRelation: string | undefined, contextOf: (clause: string, start: number, end: number, patientRelation: string | undefined, next?: string) => MentionContext = mentionContext): SymptomFinding[] {
-    const out: SymptomFinding[] = [];
-    const seen = new Set<string>();
-    clauses.forEach((clause, i) => {
-      const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
-      for (const m of this.matches(clause.text)) {
-        const ctx = contextOf(clause.text, m.start, m.end, patientRelation, next);
-        const key = `${m.id}|${m.text}|${ctx.negated}|${ctx.experiencer}|${ctx.temporality}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ id: m.id, text: m.text.trim(), negated: ctx.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
-      }
-    });
-    return out;
-  }
+/** Symptom mentions of the clauses, each with its ConText status, one per phrase and status. */
+export function findSymptoms(clauses: (Clause & { reading: ClauseReading })[], patientRelation: string | undefined): SymptomFinding[] {
+  const out: SymptomFinding[] = [];
+  const seen = new Set<string>();
+  clauses.forEach((clause, i) => {
+    const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
+    for (const m of clause.reading.symptoms) {
+      const ctx = clause.reading.context(m.start, m.end, patientRelation, next);
+      const key = `${m.id}|${m.text}|${ctx.negated}|${ctx.experiencer}|${ctx.temporality}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ id: m.id, text: m.text.trim(), negated: ctx.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
+    }
+  });
+  return out;
 }
 
 /** Mentions that count: affirmed, about the patient, happening now. */
