@@ -56,7 +56,7 @@ export function turnClock(activity: Partial<Activity>, defaultLocale: string): T
 
 /** Everything collected so far, as the core's input. Alerts not already inside an answer are added to the symptoms. */
 export function toAssessInput(intake: Intake, clock: TurnClock): AssessInput {
-  const all = Object.values(intake.answers).join(' ').toLowerCase();
+  const all = intake.alerts.length ? Object.values(intake.answers).join(' ').toLowerCase() : '';
   const extra = intake.alerts.filter((e) => !all.includes(e.toLowerCase()));
   const symptoms = [intake.answers.symptoms, ...extra].filter(Boolean).join('. ');
   return { ...intake.answers, symptoms, followUps: { ...intake.followUps }, now: clock.now, locale: clock.locale };

@@ -23,7 +23,8 @@ interface Row { etag: string; data: string; updated: number }
 interface PendingWrite { items: { key: string; eTag?: string; data: string }[]; done: (err?: Error) => void }
 
 const DEFAULT_CACHE_SIZE = 5_000;
-const PURGE_EVERY_WRITES = 500;
+/** Expired rows are removed at most this often: a purge scans the table (there is no index on `updated`). */
+const PURGE_INTERVAL_MS = 60_000;
 
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
@@ -38,7 +39,7 @@ export class SqliteStorage implements Storage {
   private readonly upsert: Database.Statement<[string, string, string, number]>;
   private readonly remove: Database.Statement<[string]>;
   private readonly purge: Database.Statement<[number]>;
-  private writes = 0;
+  private lastPurge = 0;
 
   constructor(opts: SqliteStorageOptions) {
     if (opts.path !== ':memory:') mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
@@ -46,8 +47,8 @@ export class SqliteStorage implements Storage {
     // WAL: readers never wait for the writer; NORMAL sync is durable across process crashes (not power loss).
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    // One b-tree keyed by the conversation: a turn's write touches a single page path. The purge, every 500 writes,
-    // scans the table instead of keeping an index on `updated` current on every turn.
+    // One b-tree keyed by the conversation: a turn's write touches a single page path. The purge, once a minute at
+    // most, scans the table instead of keeping an index on `updated` current on every turn.
     this.db.exec('CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, etag TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID');
     this.ttlMs = opts.ttlHours * 3_600_000;
     this.now = opts.now ?? Date.now;
@@ -95,7 +96,8 @@ export class SqliteStorage implements Storage {
 
   /** Removes conversations idle for longer than the TTL; returns how many. */
   purgeExpired(): number {
-    const cutoff = this.now() - this.ttlMs;
+    this.lastPurge = this.now();
+    const cutoff = this.lastPurge - this.ttlMs;
     for (const [key, row] of this.recent) if (row.updated <= cutoff) this.recent.delete(key);
     return this.purge.run(cutoff).changes;
   }
@@ -150,11 +152,7 @@ export class SqliteStorage implements Storage {
     }
     for (const [key, row] of written) this.remember(key, row);
     batch.forEach((w, i) => w.done(outcomes[i]));
-    this.writes += batch.length;
-    if (this.writes >= PURGE_EVERY_WRITES) {
-      this.writes = 0;
-      this.purgeExpired();
-    }
+    if (now - this.lastPurge >= PURGE_INTERVAL_MS) this.purgeExpired();
   }
 
   private row(key: string): Row | undefined {
