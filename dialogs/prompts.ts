@@ -1,6 +1,6 @@
 // Prompts that accept what people really send: typed text, a card button (activity.value, no text), "not sure".
 import { InputHints, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import { TextPrompt, type PromptOptions, type PromptRecognizerResult, type PromptValidatorContext } from 'botbuilder-dialogs';
+import { TextPrompt, type PromptOptions, type PromptRecognizerResult, type PromptValidatorContext } from './sdk.js';
 
 /** Text of a message, or of a card submit: botbuilder-js #515, a submit arrives with `value` and no `text`. */
 export function inputText(activity: Partial<Activity>): string {

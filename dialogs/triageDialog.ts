@@ -7,7 +7,7 @@ import { InputHints, MessageFactory, type StatePropertyAccessor, type TurnContex
 import {
   ComponentDialog, WaterfallDialog, type DialogTurnResult, type PromptOptions, type PromptValidatorContext,
   type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+} from './sdk.js';
 import type { AssessInput, Assessment, DoseChangeFinding, FollowUpTopic, MedicationFinding, Triage } from '../src/triage/index.js';
 import { maxSuggestedActions, showsSuggestedActions } from './channels.js';
 import { appendAnswer, cap, emptyIntake, toAssessInput, turnClock, type Intake, type Slot } from './intake.js';

@@ -1,7 +1,7 @@
 // The ActivityHandler: safety gate first on every message, then commands, then the intake dialog; one turn at a time
 // per conversation; state saved after each turn.
 import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type Storage, type StatePropertyAccessor } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogState } from '../../dialogs/sdk.js';
 import {
   TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, inputText, resultActivities, say,
   toAssessInput, turnClock, type BeginOptions, type Intake,
