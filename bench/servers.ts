@@ -50,5 +50,11 @@ function triage(): restify.Server {
 const kind = process.argv[2] as 'bare' | 'minimal' | 'triage';
 const server = { bare, minimal, triage }[kind]();
 server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
+// The benchmark asks for memory figures after a full collection (started with --expose-gc and an IPC channel).
+process.on('message', (m) => {
+  if (m !== 'memory') return;
+  (globalThis as { gc?: () => void }).gc?.();
+  process.send?.(process.memoryUsage());
+});
 // Exit normally on a signal, so --cpu-prof can write its profile.
 for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => process.exit(0));
