@@ -38,6 +38,11 @@ describe('resolveTime against Tuesday 2026-03-10 10:00 -05:00', () => {
     ['on friday', '2026-03-06T12:00:00-05:00'],
     ['last monday', '2026-03-09T12:00:00-05:00'],
     ['wednesday', '2026-03-04T12:00:00-05:00'],
+    // misspelt weekdays, as typed on a phone
+    ['stopped it on tusday', '2026-03-10T10:00:00-05:00'], // today, not later than now
+    ['since wensday night', '2026-03-04T22:00:00-05:00'],
+    ['last thrusday', '2026-03-05T12:00:00-05:00'],
+    ['saterday morning', '2026-03-07T09:00:00-05:00'],
     // a "last" weekday equal to today is a week ago
     ['last tuesday', '2026-03-03T12:00:00-05:00'],
     // absolute dates

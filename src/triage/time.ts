@@ -19,6 +19,10 @@ const WEEKDAYS: Record<string, number> = {
   sunday: 0, sun: 0, monday: 1, mon: 1, tuesday: 2, tues: 2, tue: 2, wednesday: 3, wed: 3, thursday: 4, thurs: 4, thu: 4,
   friday: 5, fri: 5, saturday: 6, sat: 6,
   domingo: 0, lunes: 1, martes: 2, miercoles: 3, jueves: 4, viernes: 5, sabado: 6,
+  // Common phone misspellings, so "stopped it on tusday" is a time and not a question to ask again.
+  mondy: 1, monady: 1, tusday: 2, tuseday: 2, teusday: 2, tuesdy: 2, wensday: 3, wendsday: 3, wednsday: 3,
+  wedensday: 3, wenesday: 3, thurday: 4, thrusday: 4, thursdy: 4, firday: 5, fridy: 5, saterday: 6, satuday: 6,
+  saturdy: 6, sundy: 0,
 };
 const MONTHS: Record<string, number> = {
   january: 0, jan: 0, february: 1, feb: 1, march: 2, mar: 2, april: 3, apr: 3, may: 4, june: 5, jun: 5, july: 6, jul: 6,
