@@ -8,7 +8,7 @@ import {
   ComponentDialog, WaterfallDialog, type DialogTurnResult, type PromptOptions, type PromptValidatorContext,
   type WaterfallStepContext,
 } from './sdk.js';
-import type { AssessInput, Assessment, DoseChangeFinding, FollowUpTopic, MedicationFinding, Triage } from '../src/triage/index.js';
+import type { Assessment, DoseChangeFinding, FollowUpTopic, MedicationFinding, Triage } from '../src/triage/index.js';
 import { maxSuggestedActions, showsSuggestedActions } from './channels.js';
 import { appendAnswer, cap, emptyIntake, toAssessInput, turnClock, type Intake, type Slot } from './intake.js';
 import {
@@ -27,6 +27,7 @@ const YES_NO = 'prompt.yesNo';
 const TEMPERATURE = 'prompt.temperature';
 const WHEN = 'prompt.when';
 const ASSESSED = Symbol('assessedThisTurn');
+const INTAKE = Symbol('intakeThisTurn');
 
 /** Changes whose time matters and that a person can date ("planned" and pump events have their own questions). */
 const DATED_CHANGES: Record<string, string> = {
@@ -90,25 +91,32 @@ export class TriageDialog extends ComponentDialog {
 
   // ---- helpers ---------------------------------------------------------------------------------------------
 
+  /** This conversation's answers; read from state once per turn (every step asks for them, some several times). */
   private async load(ctx: TurnContext): Promise<Intake> {
-    return this.deps.intake.get(ctx, emptyIntake());
+    const cached = ctx.turnState.get<Intake>(INTAKE);
+    if (cached) return cached;
+    const intake = (await this.deps.intake.get(ctx)) ?? emptyIntake();
+    await this.keep(ctx, intake);
+    return intake;
+  }
+
+  private async keep(ctx: TurnContext, intake: Intake): Promise<void> {
+    await this.deps.intake.set(ctx, intake);
+    ctx.turnState.set(INTAKE, intake);
   }
 
   private clock(ctx: TurnContext) {
     return turnClock(ctx.activity, this.deps.defaultLocale);
   }
 
+  /** The core is pure, and several steps of one turn assess the same answers: each state of them once per turn. */
   private async assess(ctx: TurnContext): Promise<Assessment> {
-    return this.assessOnce(ctx, toAssessInput(await this.load(ctx), this.clock(ctx)));
-  }
-
-  /** The core is pure, and several steps of one turn assess the same answers: compute each input once per turn. */
-  private assessOnce(ctx: TurnContext, input: AssessInput): Assessment {
+    const intake = await this.load(ctx);
     let cache = ctx.turnState.get(ASSESSED) as Map<string, Assessment> | undefined;
     if (!cache) ctx.turnState.set(ASSESSED, (cache = new Map()));
-    const key = JSON.stringify(input);
+    const key = JSON.stringify([intake.answers, intake.followUps, intake.alerts]);
     let a = cache.get(key);
-    if (!a) cache.set(key, (a = this.deps.triage.assess(input)));
+    if (!a) cache.set(key, (a = this.deps.triage.assess(toAssessInput(intake, this.clock(ctx)))));
     return a;
   }
 
@@ -144,7 +152,7 @@ export class TriageDialog extends ComponentDialog {
     const opts = (step.options ?? {}) as BeginOptions;
     const prev = await this.load(ctx);
     const intake = opts.fresh ? emptyIntake(prev.greeted) : prev;
-    await this.deps.intake.set(ctx, intake);
+    await this.keep(ctx, intake);
     const { locale } = this.clock(ctx);
     if (!intake.greeted) {
       const emergency = emergencyNumber(this.deps.triage, locale);
