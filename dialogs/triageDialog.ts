@@ -8,7 +8,7 @@ import {
   ComponentDialog, WaterfallDialog, type DialogTurnResult, type PromptOptions, type PromptValidatorContext,
   type WaterfallStepContext,
 } from './sdk.js';
-import type { Assessment, DoseChangeFinding, FollowUpTopic, MedicationFinding, Triage } from '../src/triage/index.js';
+import type { DoseChangeFinding, FollowUpTopic, MedicationFinding, Review, Triage } from '../src/triage/index.js';
 import { maxSuggestedActions, showsSuggestedActions } from './channels.js';
 import { appendAnswer, cap, emptyIntake, toAssessInput, turnClock, type Intake, type Slot } from './intake.js';
 import {
@@ -26,7 +26,7 @@ const TEXT = 'prompt.text';
 const YES_NO = 'prompt.yesNo';
 const TEMPERATURE = 'prompt.temperature';
 const WHEN = 'prompt.when';
-const ASSESSED = Symbol('assessedThisTurn');
+const REVIEWED = Symbol('reviewedThisTurn');
 const INTAKE = Symbol('intakeThisTurn');
 
 /** Changes whose time matters and that a person can date ("planned" and pump events have their own questions). */
@@ -109,15 +109,16 @@ export class TriageDialog extends ComponentDialog {
     return turnClock(ctx.activity, this.deps.defaultLocale);
   }
 
-  /** The core is pure, and several steps of one turn assess the same answers: each state of them once per turn. */
-  private async assess(ctx: TurnContext): Promise<Assessment> {
+  /** What the core reads in the answers so far (findings, open questions). The core is pure, and several steps of
+   * one turn look at the same answers: each state of them is reviewed once per turn. */
+  private async review(ctx: TurnContext): Promise<Review> {
     const intake = await this.load(ctx);
-    let cache = ctx.turnState.get(ASSESSED) as Map<string, Assessment> | undefined;
-    if (!cache) ctx.turnState.set(ASSESSED, (cache = new Map()));
+    let cache = ctx.turnState.get(REVIEWED) as Map<string, Review> | undefined;
+    if (!cache) ctx.turnState.set(REVIEWED, (cache = new Map()));
     const key = JSON.stringify([intake.answers, intake.followUps, intake.alerts]);
-    let a = cache.get(key);
-    if (!a) cache.set(key, (a = this.deps.triage.assess(toAssessInput(intake, this.clock(ctx)))));
-    return a;
+    let r = cache.get(key);
+    if (!r) cache.set(key, (r = this.deps.triage.review(toAssessInput(intake, this.clock(ctx)))));
+    return r;
   }
 
   private text(ctx: TurnContext): Strings {
@@ -181,7 +182,7 @@ export class TriageDialog extends ComponentDialog {
     const retry = slot === 'medications' ? s.retryMedications : s.retryText;
     const buttons = slot === 'symptoms' ? [s.notSure] : [s.none, s.notSure];
     if (intake.covered.includes(slot)) {
-      const list = this.known(await this.assess(ctx), slot);
+      const list = this.known(await this.review(ctx), slot, s);
       if (list.length) {
         const add = { medications: s.addMedications, doseChanges: s.addDoseChanges, symptoms: s.addSymptoms }[slot];
         return step.prompt(TEXT, this.ask(ctx, slot, add.replace('{list}', list.join(', ')), retry, [s.no]));
@@ -191,11 +192,10 @@ export class TriageDialog extends ComponentDialog {
   }
 
   /** What the person already told us for a slot, in words they will recognise. */
-  private known(a: Assessment, slot: Slot): string[] {
+  private known(a: Review, slot: Slot, s: Strings): string[] {
     const f = a.findings;
     if (slot === 'medications') return f.medications.map((m) => this.drugName(m.name));
     if (slot === 'doseChanges') {
-      const s = strings(a.locale);
       return f.doseChanges.map((c) => [s.changeLabels[c.change] ?? c.change, c.medication].filter(Boolean).join(' '));
     }
     return [...new Set(f.symptoms.filter((x) => !x.negated).map((x) => x.text))];
@@ -217,7 +217,7 @@ export class TriageDialog extends ComponentDialog {
 
   private async result(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const ctx = step.context;
-    const a = await this.assess(ctx);
+    const a = this.deps.triage.assess(toAssessInput(await this.load(ctx), this.clock(ctx)));
     await ctx.sendActivities(resultActivities(a, ctx.activity.channelId));
     const s = this.text(ctx);
     return step.prompt(YES_NO, this.ask(ctx, 'restart', s.offerRestart, s.retryYesNo, [s.yes, s.no]));
@@ -299,7 +299,7 @@ export class TriageDialog extends ComponentDialog {
   /** Fuzzy matches and look-alikes are never resolved silently. */
   private async pendingDrug(ctx: TurnContext): Promise<MedicationFinding | undefined> {
     const intake = await this.load(ctx);
-    return (await this.assess(ctx)).findings.medications.find((x) => x.needsConfirmation && !intake.asked.includes(`drug:${x.name}`));
+    return (await this.review(ctx)).findings.medications.find((x) => x.needsConfirmation && !intake.asked.includes(`drug:${x.name}`));
   }
 
   /** Puts the confirmed name where the person wrote the uncertain one, so the core reads an exact mention. */
@@ -314,7 +314,7 @@ export class TriageDialog extends ComponentDialog {
   /** A dated change without a time: when? (bounded: a time the core can read, not in the future) */
   private async pendingWhen(ctx: TurnContext): Promise<DoseChangeFinding | undefined> {
     const intake = await this.load(ctx);
-    return (await this.assess(ctx)).findings.doseChanges.find((x) => !x.at && x.medication && DATED_CHANGES[x.change]
+    return (await this.review(ctx)).findings.doseChanges.find((x) => !x.at && x.medication && DATED_CHANGES[x.change]
       && !intake.asked.includes(`when:${x.medication}:${x.change}`));
   }
 
@@ -349,7 +349,7 @@ export class TriageDialog extends ComponentDialog {
   /** Exactly the open questions of the current assessment. */
   private async pendingFollowUp(ctx: TurnContext): Promise<FollowUpTopic | undefined> {
     const intake = await this.load(ctx);
-    return (await this.assess(ctx)).openQuestions.find((t) => !intake.asked.includes(t));
+    return (await this.review(ctx)).openQuestions.find((t) => !intake.asked.includes(t));
   }
 
   private askFollowUp(step: WaterfallStepContext, intake: Intake, topic: FollowUpTopic): Promise<DialogTurnResult> {

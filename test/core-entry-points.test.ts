@@ -1,4 +1,4 @@
-// The gate's red-flag check and slot filling's findings are cheaper entry points into the same core: they must say
+// The gate's red-flag check, slot filling's findings and the intake's review are cheaper entry points into the same core: they must say
 // exactly what a whole assessment says, whatever the text, and repeated text (served from the core's caches) must
 // read the same as the first time.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,23 @@ describe('findings alone', () => {
     const hers = t.findings({ medications: 'my mom takes sertraline', symptoms: 'shaking and sweating', now: NOW });
     expect(mine.symptoms.every((s) => s.experiencer === 'patient')).toBe(true);
     expect(hers.symptoms.map((s) => s.id)).toEqual(mine.symptoms.map((s) => s.id));
+  });
+});
+
+describe('review', () => {
+  it('gives the findings and open questions of the whole assessment for every dev vignette and its parts', () => {
+    for (const v of devVignettes) {
+      // The intake reviews the answers as they grow: the medicines alone, then with the changes, then everything.
+      const parts: AssessInput[] = [
+        { medications: v.answers.medications, now: v.now, locale: v.locale },
+        { medications: v.answers.medications, doseChanges: v.answers.doseChanges, now: v.now, locale: v.locale },
+        { ...v.answers, followUps: v.followUps, now: v.now, locale: v.locale },
+      ];
+      for (const input of parts) {
+        const whole = t.assess(input);
+        expect(t.review(input), v.id).toEqual({ findings: whole.findings, openQuestions: whole.openQuestions });
+      }
+    }
   });
 });
 

@@ -19,12 +19,17 @@ export { KnowledgeError, loadKnowledge } from './knowledge/load.js';
 export type { Knowledge } from './knowledge/load.js';
 export * from './types.js';
 
+/** What the text says and which follow-ups could change the level: `assess` without the advice. */
+export type Review = Pick<Assessment, 'findings' | 'openQuestions'>;
+
 export interface Triage {
   assess(input: AssessInput): Assessment;
   /** Only what the text says (drugs, changes, symptoms, vitals), without rules: for filling the intake's slots. */
   findings(input: AssessInput): Assessment['findings'];
   /** Only the red flags: the safety gate's check of every message, cheaper than a whole assessment. */
   redFlags(input: AssessInput): RedFlagResult[];
+  /** What the intake needs between questions; the same findings and open questions as `assess` gives. */
+  review(input: AssessInput): Review;
   knowledgeVersion: string;
   knowledge: Knowledge;
 }
@@ -69,6 +74,17 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     return redFlagsOf(engine.over(computeFacts(findings, meds, now)).fired((rule) => Boolean(rule.redFlag)));
   }
 
+  /** The follow-ups not yet answered whose condition holds: answers that could still change the level. */
+  function openQuestionsOf(findings: ReturnType<typeof extractFindings>, rules: ReturnType<RuleEngine['over']>): FollowUpTopic[] {
+    const answered = new Set(Object.keys(findings.followUps));
+    return [...new Set(k.questions.filter((q) => !answered.has(q.topic) && rules.holds(q.when)).map((q) => q.topic as FollowUpTopic))];
+  }
+
+  function review(input: AssessInput): Review {
+    const { now, findings } = read(input);
+    return { findings: publicFindings(findings), openQuestions: openQuestionsOf(findings, engine.over(computeFacts(findings, meds, now))) };
+  }
+
   function assess(input: AssessInput): Assessment {
     const { now, offset, findings } = read(input);
     const locale = resolveLocale(input.locale, k, opts.defaultLocale);
@@ -110,10 +126,6 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     if (level === 'urgent' || level === 'contact-clinician') kinds.add('non-emergency');
     if (notes.has('aud') || facts.has('context:alcohol-use-disorder') || facts.has('context:opioid-stopped')) kinds.add('helpline');
 
-    const answered = new Set(Object.keys(findings.followUps));
-    const openQuestions = k.questions
-      .filter((q) => !answered.has(q.topic) && rules.holds(q.when))
-      .map((q) => q.topic as FollowUpTopic);
 
     return {
       level,
@@ -125,7 +137,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
       redFlags,
       findings: publicFindings(findings),
       reasons: fired.map(({ rule, evidence }) => ({ rule: rule.id, level: rule.level, text: `${rule.title}: ${evidence.join(', ')}`, sources: rule.sources })),
-      openQuestions: [...new Set(openQuestions)],
+      openQuestions: openQuestionsOf(findings, rules),
       notes: [...notes],
       knowledgeVersion: k.version,
       now: toIsoWithOffset(now, offset),
@@ -133,5 +145,5 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     };
   }
 
-  return { assess, findings: (input) => publicFindings(read(input).findings), redFlags, knowledgeVersion: k.version, knowledge: k };
+  return { assess, review, findings: (input) => publicFindings(read(input).findings), redFlags, knowledgeVersion: k.version, knowledge: k };
 }
