@@ -95,9 +95,14 @@ export class TriageDialog extends ComponentDialog {
   private async load(ctx: TurnContext): Promise<Intake> {
     const cached = ctx.turnState.get<Intake>(INTAKE);
     if (cached) return cached;
-    const intake = (await this.deps.intake.get(ctx)) ?? emptyIntake();
-    await this.keep(ctx, intake);
-    return intake;
+    const stored = await this.deps.intake.get(ctx);
+    if (!stored) {
+      const intake = emptyIntake();
+      await this.keep(ctx, intake);
+      return intake;
+    }
+    ctx.turnState.set(INTAKE, stored);
+    return stored;
   }
 
   private async keep(ctx: TurnContext, intake: Intake): Promise<void> {
