@@ -41,12 +41,12 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   }
   // Who the answers are about: a relative introduced with the medicines, else the writer when they speak of
   // themselves, else the first relative described anywhere (a carer typing only about them).
-  const traits = clauses.map((c) => c.reading);
-  const aboutMedicines = traits.filter((_, i) => clauses[i].source === 'medications' || clauses[i].source === 'doseChanges');
+  const readings = clauses.map((c) => c.reading);
+  const aboutMedicines = readings.filter((_, i) => clauses[i].source === 'medications' || clauses[i].source === 'doseChanges');
   const patientRelation = aboutMedicines.some((t) => t.ownMedicines)
     ? undefined
     : aboutMedicines.find((t) => t.patientIntro)?.patientIntro
-      ?? (traits.some((t) => t.selfReference) ? undefined : traits.find((t) => t.patientIntro)?.patientIntro);
+      ?? (readings.some((t) => t.selfReference) ? undefined : readings.find((t) => t.patientIntro)?.patientIntro);
 
   // Drugs, per clause, with who takes them and whether they are taken at all.
   const medications = new Map<string, MedicationFinding>();
@@ -65,7 +65,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
       const ctx = clause.reading.context(hit.start, hit.end, patientRelation);
       if (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
-      } else if (ctx.negated && !traits[i].stillTaken) {
+      } else if (ctx.negated && !readings[i].stillTaken) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'negated' });
       } else if (ctx.temporality === 'historical' && !isRecent(timeOf(clause.text), now)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'historical' });
@@ -76,12 +76,12 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   });
   // A drug excluded in one sentence but affirmed in another is taken.
   const excludedMedications = excluded.filter((e) => !medications.has(e.name));
-  const pumpUser = isPumpUser(clauses, traits, medications);
+  const pumpUser = isPumpUser(clauses, readings, medications);
   if (pumpUser && medications.has('baclofen')) medications.get('baclofen')!.route = 'intrathecal';
 
   // Dose changes: in symptom answers only where a drug or pump is named, so "can't stop shaking" is not a stop.
   const hasDrug = (i: number) => drugsInClause[i].some((h) => medications.has(h.med.id));
-  const counted = (i: number) => CHANGE_SOURCES.has(clauses[i].source) || hasDrug(i) || traits[i].pump;
+  const counted = (i: number) => CHANGE_SOURCES.has(clauses[i].source) || hasDrug(i) || readings[i].pump;
   const raw = findDoseChanges(clauses, counted, timeOf, pumpUser, patientRelation, hasDrug);
   const current = [...medications.keys()];
   const changes: ExtractedFindings['changes'] = [];
@@ -98,10 +98,10 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
 
   const temperatureC = maxDefined(
     followUps.temperature ? extractTemperature(normalizeLoose(followUps.temperature), true) : undefined,
-    ...traits.filter((_, i) => clauses[i].source !== 'temperature').map((t) => t.temperatureC),
+    ...readings.filter((_, i) => clauses[i].source !== 'temperature').map((t) => t.temperatureC),
   );
-  const heartRate = maxDefined(...traits.map((t) => t.heartRate));
-  const unknownDrugWords = [...new Set(traits.flatMap((t, i) => t.doseUnitWords.filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
+  const heartRate = maxDefined(...readings.map((t) => t.heartRate));
+  const unknownDrugWords = [...new Set(readings.flatMap((t, i) => t.doseUnitWords.filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
 
   return {
     medications: [...medications.values()],
@@ -145,11 +145,11 @@ function routeOf(routes: string[], sentence: string): string {
   return routes[0];
 }
 
-function isPumpUser(clauses: Clause[], traits: ClauseReading[], meds: Map<string, MedicationFinding>): boolean {
+function isPumpUser(clauses: Clause[], readings: ClauseReading[], meds: Map<string, MedicationFinding>): boolean {
   if (!meds.has('baclofen')) return false;
-  const denies = clauses.some((c, i) => c.source === 'pump' && traits[i].noPump);
+  const denies = clauses.some((c, i) => c.source === 'pump' && readings[i].noPump);
   if (denies) return false;
-  return clauses.some((c, i) => traits[i].pump && !traits[i].noPump && c.source !== 'symptoms');
+  return clauses.some((c, i) => readings[i].pump && !readings[i].noPump && c.source !== 'symptoms');
 }
 
 /** The drug a change concerns: named in its clause, else in its sentence, else the one before, else the only one. */

@@ -1,7 +1,7 @@
 // A bounded cache for pure per-text work. A conversation re-reads its earlier answers on every turn, and the safety
 // gate, slot filling and the full assessment read the same message, so the same clauses come back again and again.
 
-/** Clauses remembered per cache: a few MB, far more than the conversations held at once re-read. */
+/** Entries (answers, clauses) remembered per cache: a few MB, far more than the conversations held at once re-read. */
 export const DEFAULT_CLAUSE_CACHE = 20_000;
 
 export class BoundedCache<K, V> {
