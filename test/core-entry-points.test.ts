@@ -63,6 +63,15 @@ describe('review', () => {
   });
 });
 
+describe('follow-ups already answered in free text', () => {
+  const base = { medications: 'sertraline 100 mg and tramadol', doseChanges: 'started the tramadol 2 days ago', now: NOW, locale: 'en-US' };
+  it('asks when the symptoms began only if the symptoms answer did not say', () => {
+    expect(t.review({ ...base, symptoms: 'sweating and shaky hands' }).openQuestions).toContain('timing');
+    expect(t.review({ ...base, symptoms: 'sweating and shaky hands since this morning' }).openQuestions).not.toContain('timing');
+    expect(t.review({ ...base, symptoms: 'sweating, shaky hands since yesterday evening' }).openQuestions).not.toContain('timing');
+  });
+});
+
 describe('clause caches', () => {
   it('change nothing: every dev vignette reads the same with them turned off', () => {
     const uncached = createTriage({ clauseCacheSize: 0 });

@@ -18,6 +18,8 @@ export interface ExtractedFindings extends Findings {
   patientRelation?: string;
   /** The raw follow-up answers, normalised, for yes/no questions. */
   followUps: Partial<Record<FollowUpTopic, string>>;
+  /** The symptoms answer already says when they began ("shaking since this morning"). */
+  onsetStated: boolean;
 }
 
 const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
@@ -115,6 +117,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     unknownDrugWords,
     patientRelation,
     followUps,
+    onsetStated: clauses.some((c) => c.source === 'symptoms' && c.reading.symptoms.length > 0 && timeOf(c.text) !== undefined),
   };
 }
 

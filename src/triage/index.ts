@@ -55,7 +55,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   }
 
   function publicFindings(findings: ReturnType<typeof extractFindings>): Assessment['findings'] {
-    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, ...rest } = findings;
+    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, onsetStated: _onset, ...rest } = findings;
     return { ...rest, ...(findings.heartRate !== undefined ? { heartRate: findings.heartRate } : {}) };
   }
 
@@ -76,7 +76,8 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
 
   /** The follow-ups not yet answered whose condition holds: answers that could still change the level. */
   function openQuestionsOf(findings: ReturnType<typeof extractFindings>, rules: ReturnType<RuleEngine['over']>): FollowUpTopic[] {
-    const answered = new Set(Object.keys(findings.followUps));
+    // A symptoms answer that says when they began has answered "when did these symptoms start?".
+    const answered = new Set([...Object.keys(findings.followUps), ...(findings.onsetStated ? ['timing'] : [])]);
     return [...new Set(k.questions.filter((q) => !answered.has(q.topic) && rules.holds(q.when)).map((q) => q.topic as FollowUpTopic))];
   }
 
