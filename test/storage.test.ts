@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../src/storage/index.js';
 import { Chat } from './chat.js';
@@ -81,6 +82,22 @@ describe('SqliteStorage', () => {
     first.list.push(2);
     expect((await store.read(['k'])).k).toMatchObject({ list: [1] });
     store.close();
+  });
+
+  it('moves a file of the earlier WITHOUT ROWID layout over, keeping its conversations', async () => {
+    const { file, store } = open();
+    store.close();
+    const old = new Database(file);
+    old.exec('DROP TABLE items');
+    old.exec('CREATE TABLE items (key TEXT PRIMARY KEY, etag TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID');
+    old.prepare('INSERT INTO items VALUES (?, ?, ?, ?)').run('k', 'e1', JSON.stringify({ v: 1 }), Date.now());
+    old.close();
+    const reopened = new SqliteStorage({ path: file, ttlHours: 24 });
+    expect((await reopened.read(['k'])).k).toEqual({ v: 1, eTag: 'e1' });
+    reopened.close();
+    const check = new Database(file, { readonly: true });
+    expect((check.prepare("SELECT sql FROM sqlite_master WHERE name = 'items'").get() as { sql: string }).sql).not.toMatch(/WITHOUT ROWID/i);
+    check.close();
   });
 
   it('keeps a held conversation under 5 KB', async () => {

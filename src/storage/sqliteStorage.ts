@@ -47,9 +47,7 @@ export class SqliteStorage implements Storage {
     // WAL: readers never wait for the writer; NORMAL sync is durable across process crashes (not power loss).
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    // One b-tree keyed by the conversation: a turn's write touches a single page path. The purge, once a minute at
-    // most, scans the table instead of keeping an index on `updated` current on every turn.
-    this.db.exec('CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, etag TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID');
+    this.createTable();
     this.ttlMs = opts.ttlHours * 3_600_000;
     this.now = opts.now ?? Date.now;
     this.cacheSize = opts.cacheSize ?? DEFAULT_CACHE_SIZE;
@@ -58,6 +56,25 @@ export class SqliteStorage implements Storage {
     this.remove = this.db.prepare('DELETE FROM items WHERE key = ?');
     this.purge = this.db.prepare('DELETE FROM items WHERE updated <= ?');
     this.purgeExpired();
+  }
+
+  /**
+   * A rowid table: a conversation's state (1-2 KB) fits in its leaf page, where a WITHOUT ROWID table (an earlier
+   * layout, moved over here) spills rows over about 1 KB to overflow pages: twice the cost per write, four times per
+   * read. The purge, once a minute at most, scans the table instead of keeping an index on `updated` current.
+   */
+  private createTable(): void {
+    const columns = '(key TEXT PRIMARY KEY, etag TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL)';
+    const existing = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'items'").get() as { sql: string } | undefined;
+    if (!existing) this.db.exec(`CREATE TABLE items ${columns}`);
+    else if (/WITHOUT ROWID/i.test(existing.sql)) {
+      this.db.transaction(() => {
+        this.db.exec(`CREATE TABLE items_moving ${columns}`);
+        this.db.exec('INSERT INTO items_moving SELECT key, etag, data, updated FROM items');
+        this.db.exec('DROP TABLE items');
+        this.db.exec('ALTER TABLE items_moving RENAME TO items');
+      })();
+    }
   }
 
   async read(keys: string[]): Promise<StoreItems> {
