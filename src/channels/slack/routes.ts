@@ -1,7 +1,6 @@
 // POST /api/slack/events: Slack's Events API without Azure. Verify the signature over the raw body, answer the
 // URL-verification challenge, acknowledge at once (Slack retries after three seconds) and reply afterwards through
 // chat.postMessage; retried deliveries of an event already taken are acknowledged and dropped.
-import { LogLevel, WebClient } from '@slack/web-api';
 import type * as restify from 'restify';
 import type { Logger } from '../../log.js';
 import { MAX_BODY_BYTES } from '../../server/app.js';
@@ -40,6 +39,8 @@ export function mountSlack(server: restify.Server, deps: SlackDeps): { done: () 
     });
     return { done: async () => {} };
   }
+  // Loaded only when Slack is configured: the client and its HTTP stack are a few tens of ms of every start-up.
+  const { LogLevel, WebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
   const web = new WebClient(botToken, { slackApiUrl: deps.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 2 } });
   const adapter = new SlackAdapter(deps.bot, web, deps.locale);
   const seen = new SeenEvents();
