@@ -1,5 +1,5 @@
 // Dose changes and pump events, with the drug they concern and when they happened.
-import type { ClauseReading } from './reader.js';
+import type { ReadClause } from './reader.js';
 import type { Clause } from './text.js';
 import type { ResolvedTime } from './time.js';
 import type { DoseChangeKind } from './types.js';
@@ -55,8 +55,6 @@ export function changeWordsIn(text: string): ChangeWords {
     since: SINCE.test(text),
   };
 }
-
-type ReadClause = Clause & { reading: ClauseReading };
 
 /**
  * Dose-change keywords in each clause, with a time from the clause or, failing that, its sentence. Only clauses

@@ -4,7 +4,7 @@ import { differenceInDays } from 'date-fns/differenceInDays';
 import { ownedByOther } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit } from './drugs.js';
-import { PUMP, type ClauseReading, type TextReader } from './reader.js';
+import { PUMP, type ClauseReading, type ReadClause, type TextReader } from './reader.js';
 import { findSymptoms } from './symptoms.js';
 import type { Clause } from './text.js';
 import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
@@ -26,7 +26,6 @@ const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
 const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
 const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
-type ReadClause = Clause & { reading: ClauseReading };
 
 export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader): ExtractedFindings {
   const clauses: ReadClause[] = [];

@@ -127,7 +127,6 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     if (level === 'urgent' || level === 'contact-clinician') kinds.add('non-emergency');
     if (notes.has('aud') || facts.has('context:alcohol-use-disorder') || facts.has('context:opioid-stopped')) kinds.add('helpline');
 
-
     return {
       level,
       headline: guidance.fill(levelText.headline[lang], locale) ?? levelText.headline[lang],

@@ -7,7 +7,7 @@ import { changeWordsIn, type ChangeWords } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { PhraseMatch, SymptomMatcher } from './symptoms.js';
-import { normalize, splitSentences } from './text.js';
+import { normalize, splitSentences, type Clause } from './text.js';
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
 export const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
@@ -15,6 +15,9 @@ const SELF_REFERENCE = /\b(?:i'm|im|i am|i feel|i've|i have|i had|i was|i get|i 
 const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:pump|bomba)\b|^\s*(?:no|none|n\/a)\s*$/;
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
 const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
+
+/** A clause of the input as the extractors take it: where it sits, and its reading. */
+export type ReadClause = Clause & { reading: ClauseReading };
 
 /** One clause of an answer: its reading, and the index of its sentence within the answer. */
 export interface AnswerClause { sentence: number; reading: ClauseReading }

@@ -1,7 +1,6 @@
 // Symptom mentions from the lay phrases in knowledge/findings.json, each with its ConText status.
 import type { Finding } from './knowledge/schema.js';
-import type { ClauseReading } from './reader.js';
-import type { Clause } from './text.js';
+import type { ReadClause } from './reader.js';
 import type { SymptomFinding } from './types.js';
 
 interface CompiledFinding { id: string; pattern: RegExp; quick: RegExp }
@@ -56,7 +55,7 @@ export class SymptomMatcher {
 }
 
 /** Symptom mentions of the clauses, each with its ConText status, one per phrase and status. */
-export function findSymptoms(clauses: (Clause & { reading: ClauseReading })[], patientRelation: string | undefined): SymptomFinding[] {
+export function findSymptoms(clauses: ReadClause[], patientRelation: string | undefined): SymptomFinding[] {
   const out: SymptomFinding[] = [];
   const seen = new Set<string>();
   clauses.forEach((clause, i) => {
