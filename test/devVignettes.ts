@@ -1,4 +1,5 @@
-// The development vignettes (shared/vignettes/dev.json beside the repository, as in CI) and their shape.
+// The development vignettes (a copy of shared/vignettes/dev.json kept in test/fixtures; scripts/refresh-fixtures.sh
+// refreshes it) and their shape.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Level, PatternStatus } from '../src/triage/index.js';
@@ -19,7 +20,7 @@ export interface Vignette {
   };
 }
 
-export const devVignetteFile = path.resolve(__dirname, '../../shared/vignettes/dev.json');
+export const devVignetteFile = path.resolve(__dirname, 'fixtures/vignettes-dev.json');
 export const devVignettesPresent = existsSync(devVignetteFile);
 /** Empty when the file is missing; each suite then fails its own presence check rather than pass on nothing. */
 export const devVignettes: Vignette[] = devVignettesPresent ? JSON.parse(readFileSync(devVignetteFile, 'utf8')) : [];

@@ -12,7 +12,7 @@ const rank = (l: Level) => LEVELS.indexOf(l);
 
 let srv: RunningServer | undefined;
 beforeAll(async () => {
-  if (!present) return;
+  if (!present) throw new Error(`${file} not found: run scripts/refresh-fixtures.sh`);
   srv = await startServer();
   for (const v of vignettes) {
     const res = await srv.post('/api/assess', { ...v.answers, followUps: v.followUps, now: v.now, locale: v.locale });
