@@ -45,7 +45,7 @@ const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|deni
 
 const HISTORY_BEFORE = /\b(?:used to|years ago|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
 const HISTORY_AFTER = /\b(?:years? ago|months ago|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?: now)?|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
-const HYPOTHETICAL = /\b(?:if|in case|what if|should i worry|could|can cause|may cause|might|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried (?:about|that)|afraid of|scared of|en caso de|por si|si (?:le|me|te|tiene|tengo)|puede causar|podria)\b/;
+const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|tiene|tengo)|puede causar|podria)\b/;
 
 export interface MentionContext {
   negated: boolean;
@@ -53,16 +53,26 @@ export interface MentionContext {
   temporality: 'current' | 'historical' | 'hypothetical';
 }
 
+// Questions about what might happen ("should I worry about seizures?", "can it cause a fever?") are hypothetical;
+// a question about what is happening ("is it bad that my chest hurts?") is not.
+const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look)|do (?:i|we) (?:need to|have to) (?:worry|watch)|(?:can|could|does|do|will|would) (?:it|this|that|they|these|those|\w+) (?:cause|give|lead to|bring on|trigger)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|have|go into|end up)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms)|puede (?:causar|dar|provocar)|deberia preocuparme)\b/;
+
+// Text further than this from a mention does not change its status; keeping the windows bounded keeps the work
+// per mention constant, so a long answer costs time in proportion to its length.
+const WINDOW = 160;
+
 /** Status of the mention at [start, end) of a clause; `next` is the following clause of the same sentence, if short. */
-export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string): MentionContext {
-  const before = scopeBefore(clause.slice(0, start));
-  const after = clause.slice(end);
+export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question = false): MentionContext {
+  const near = clause.slice(Math.max(0, start - WINDOW), start);
+  const before = scopeBefore(near);
+  const after = clause.slice(end, end + WINDOW);
   const negated = NEGATION.test(before.replace(PSEUDO_NEGATION, ' ')) || POST_NEGATION.test(after);
   const tail = next && next.split(' ').length <= 5 ? `${after} ${next}` : after;
   let temporality: MentionContext['temporality'] = 'current';
-  if (HYPOTHETICAL.test(before)) temporality = 'hypothetical';
+  if (HYPOTHETICAL.test(before) || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
   else if (HISTORY_BEFORE.test(before) || HISTORY_AFTER.test(tail)) temporality = 'historical';
-  return { negated, experiencer: experiencer(clause.slice(0, start), clause, patientRelation), temporality };
+  const around = clause.slice(Math.max(0, start - WINDOW), end + WINDOW);
+  return { negated, experiencer: experiencer(near, around, patientRelation), temporality };
 }
 
 function scopeBefore(before: string): string {

@@ -27,11 +27,11 @@ const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
 const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
 
-export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader): ExtractedFindings {
+export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, maxDailyMg: (drug: string) => number | undefined = () => undefined): ExtractedFindings {
   const clauses: ReadClause[] = [];
   const add = (text: string, source: string) => {
     const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
-    for (const { sentence, reading } of reader.answer(text)) clauses.push({ text: reading.text, sentence: first + sentence, source, reading });
+    for (const { sentence, ...rest } of reader.answer(text)) clauses.push({ text: rest.reading.text, sentence: first + sentence, source, ...rest });
   };
   for (const source of ANSWER_ORDER) add(input[source] ?? '', source);
   const followUps: ExtractedFindings['followUps'] = {};
@@ -108,7 +108,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
     changes,
-    symptoms: findSymptoms(clauses, patientRelation),
+    symptoms: findSymptoms(withMeasuredOverdoses(clauses, drugsInClause, medications, maxDailyMg), patientRelation),
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
     excludedMedications,
@@ -116,8 +116,25 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     unknownDrugWords,
     patientRelation,
     followUps,
-    onsetStated: clauses.some((c) => c.source === 'symptoms' && c.reading.symptoms.length > 0 && timeOf(c.text) !== undefined),
+    onsetStated: clauses.some((c) => c.source === 'symptoms' && c.mentions.length > 0 && timeOf(c.text) !== undefined),
   };
+}
+
+/**
+ * Amounts with a strength ("3 of the 100 mg ones") become overdose mentions when they pass the usual maximum daily
+ * dose of a drug they may be: one named in the same sentence, else any the person takes (over-triage when unsure).
+ */
+function withMeasuredOverdoses(clauses: ReadClause[], hits: (readonly DrugHit[])[], meds: Map<string, MedicationFinding>, maxDailyMg: (drug: string) => number | undefined): ReadClause[] {
+  if (!clauses.some((c) => c.intakes.length)) return clauses;
+  return clauses.map((clause, i) => {
+    if (!clause.intakes.length) return clause;
+    const inSentence = clauses.flatMap((c, j) => (c.sentence === clause.sentence ? hits[j].map((h) => h.med.id) : []));
+    const candidates = inSentence.length ? inSentence : [...meds.keys()];
+    const extra = clause.intakes
+      .filter((t) => candidates.some((d) => { const max = maxDailyMg(d); return max !== undefined && t.count * t.strengthMg > max; }))
+      .map((t) => ({ id: 'overdose', text: t.text, start: t.start, end: t.end, negated: t.negated }));
+    return extra.length ? { ...clause, mentions: [...clause.mentions, ...extra] } : clause;
+  });
 }
 
 function addMedication(into: Map<string, MedicationFinding>, hit: DrugHit, clause: Clause, clauses: Clause[]): void {

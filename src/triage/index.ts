@@ -7,7 +7,8 @@ import { Guidance, resolveLocale } from './guidance.js';
 import { loadKnowledge, type Knowledge } from './knowledge/load.js';
 import type { Medication, Rule } from './knowledge/schema.js';
 import { RuleEngine } from './rules.js';
-import { SymptomMatcher } from './symptoms.js';
+import { Lexicon } from './lexicon.js';
+import { SymptomReader } from './symptoms.js';
 import { TextReader } from './reader.js';
 import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
 import {
@@ -35,15 +36,23 @@ export interface Triage {
 }
 
 const rank = (l: Level) => LEVELS.indexOf(l);
+
+/** The lexicon of knowledge/lexicon/ plus DRUG, every name of every medication (so "took 10 xanax" counts tablets). */
+function symptomReaderFor(k: Knowledge): SymptomReader {
+  const drugNames = k.medications.flatMap((m) => [m.id.replace(/-/g, ' '), ...m.brands, ...m.street, ...m.spanish, ...m.misspellings]);
+  const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, numbers: k.lexicon.numbers });
+  return new SymptomReader(lexicon, k.findings, k.quantities);
+}
 const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
 
 export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string; clauseCacheSize?: number } = {}): Triage {
   const k = loadKnowledge(opts.knowledgeDir);
   // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
-  const reader = new TextReader(new DrugIndex(k.medications), new SymptomMatcher(k.findings), opts.clauseCacheSize);
+  const reader = new TextReader(new DrugIndex(k.medications), symptomReaderFor(k), opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
+  const maxDailyMg = (drug: string) => meds.get(drug)?.maxDailyMg;
 
   // The gate, slot filling and the assessment of one turn share its `now`: parse it once.
   let clock = { iso: '', now: makeNow(undefined), offset: '+00:00' };
@@ -51,7 +60,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     const nowIso = input.now ?? new Date().toISOString();
     if (clock.iso !== nowIso) clock = { iso: nowIso, now: makeNow(nowIso), offset: offsetOf(nowIso) };
     const { now, offset } = clock;
-    return { now, offset, findings: extractFindings(input, now, offset, reader) };
+    return { now, offset, findings: extractFindings(input, now, offset, reader, maxDailyMg) };
   }
 
   function publicFindings(findings: ReturnType<typeof extractFindings>): Assessment['findings'] {

@@ -6,7 +6,7 @@ import { mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type Mention
 import { changeWordsIn, type ChangeWords } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
-import type { PhraseMatch, SymptomMatcher } from './symptoms.js';
+import type { SentenceIntake, SentenceMention, SymptomReader } from './symptoms.js';
 import { normalize, splitSentences, type Clause } from './text.js';
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
@@ -16,11 +16,19 @@ const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
 const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
 
-/** A clause of the input as the extractors take it: where it sits, and its reading. */
-export type ReadClause = Clause & { reading: ClauseReading };
+/** A clause of the input as the extractors take it: where it sits, its reading and the findings that start in it. */
+export type ReadClause = Clause & Omit<AnswerClause, 'sentence'>;
 
-/** One clause of an answer: its reading, and the index of its sentence within the answer. */
-export interface AnswerClause { sentence: number; reading: ClauseReading }
+/** One clause of an answer: its reading, the index of its sentence within the answer, and what its sentence says in
+ * it (findings are read over the whole sentence, then filed under the clause they start in, offsets clause-relative). */
+export interface AnswerClause {
+  sentence: number;
+  reading: ClauseReading;
+  mentions: readonly SentenceMention[];
+  intakes: readonly SentenceIntake[];
+  /** Its sentence is a question. */
+  question: boolean;
+}
 
 /** What one clause says, computed when first asked for and then kept with the clause. */
 export class ClauseReading {
@@ -42,10 +50,9 @@ export class ClauseReading {
   private exactDrugs?: readonly DrugHit[];
   private anyDrugs?: readonly DrugHit[];
   private words?: ChangeWords;
-  private phrases?: readonly PhraseMatch[];
   private readonly contexts = new Map<string, MentionContext>();
 
-  constructor(readonly text: string, private readonly index: DrugIndex, private readonly matcher: SymptomMatcher) {
+  constructor(readonly text: string, private readonly index: DrugIndex) {
     this.temperatureC = extractTemperature(text, false);
     this.heartRate = extractHeartRate(text);
     this.selfReference = SELF_REFERENCE.test(text);
@@ -67,15 +74,11 @@ export class ClauseReading {
     return (this.words ??= changeWordsIn(this.text));
   }
 
-  get symptoms(): readonly PhraseMatch[] {
-    return (this.phrases ??= Object.freeze(this.matcher.matches(this.text)));
-  }
-
   /** ConText status of the mention at [start, end) (see context.ts); `next` is the following clause of the sentence. */
-  context(start: number, end: number, patientRelation: string | undefined, next?: string): MentionContext {
-    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}`;
+  context(start: number, end: number, patientRelation: string | undefined, next?: string, question = false): MentionContext {
+    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}`;
     let ctx = this.contexts.get(key);
-    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next))));
+    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next, question))));
     return ctx;
   }
 }
@@ -84,14 +87,31 @@ export class TextReader {
   private readonly answers: BoundedCache<string, readonly AnswerClause[]>;
   private readonly clauses: BoundedCache<string, ClauseReading>;
 
-  constructor(private readonly drugs: DrugIndex, private readonly symptoms: SymptomMatcher, cacheSize = DEFAULT_CLAUSE_CACHE) {
+  constructor(private readonly drugs: DrugIndex, private readonly symptoms: SymptomReader, cacheSize = DEFAULT_CLAUSE_CACHE) {
     this.answers = new BoundedCache(cacheSize);
     this.clauses = new BoundedCache(cacheSize);
   }
 
   /** An answer's clauses with their readings; sentences numbered from 0 within the answer. */
   answer(text: string): readonly AnswerClause[] {
-    return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((parts, sentence) =>
-      parts.map((t) => ({ sentence, reading: this.clauses.get(t, () => new ClauseReading(t, this.drugs, this.symptoms)) })))));
+    return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence) => {
+      const { mentions, intakes } = this.symptoms.read(s.text);
+      // A finding belongs to the clause its first word is in; its end may reach into the next clause.
+      const clauseOf = (at: number) => {
+        let i = 0;
+        while (i + 1 < s.clauses.length && s.clauses[i + 1].start <= at) i++;
+        return i;
+      };
+      const relative = <T extends { start: number; end: number }>(items: T[], i: number) => items
+        .filter((m) => clauseOf(m.start) === i)
+        .map((m) => ({ ...m, start: m.start - s.clauses[i].start, end: Math.min(m.end, s.clauses[i].start + s.clauses[i].text.length) - s.clauses[i].start }));
+      return s.clauses.map((c, i) => ({
+        sentence,
+        reading: this.clauses.get(c.text, () => new ClauseReading(c.text, this.drugs)),
+        mentions: relative(mentions, i),
+        intakes: relative(intakes, i),
+        question: s.question,
+      }));
+    })));
   }
 }

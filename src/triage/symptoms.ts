@@ -1,56 +1,56 @@
-// Symptom mentions from the lay phrases in knowledge/findings.json, each with its ConText status.
-import type { Finding } from './knowledge/schema.js';
+// Symptom mentions: a sentence's tokens → lexicon classes → the findings' patterns (knowledge/findings/) and amounts
+// taken at once → negation over the tokens. Who and when (experiencer, history, hypothetical) are read per clause
+// afterwards, since they depend on who the whole answer is about.
+import type { Lexicon } from './lexicon.js';
+import { NegationScopes } from './negation.js';
+import { indexOccurrences, PatternMatcher, type Pattern } from './patterns.js';
+import { readIntakes, type QuantityRule } from './quantities.js';
 import type { ReadClause } from './reader.js';
 import type { SymptomFinding } from './types.js';
 
-interface CompiledFinding { id: string; pattern: RegExp; quick: RegExp }
-export interface PhraseMatch { id: string; text: string; start: number; end: number }
-
-/** The pattern without its lookbehinds: a cheaper test that any full match must also pass. */
-function withoutLookbehinds(source: string): string {
-  let out = '';
-  for (let i = 0; i < source.length; i++) {
-    if (source[i] === '\\') { out += source.slice(i, i + 2); i++; continue; }
-    if (source.startsWith('(?<!', i) || source.startsWith('(?<=', i)) {
-      let depth = 0;
-      for (; i < source.length; i++) {
-        if (source[i] === '\\') { i++; continue; }
-        if (source[i] === '(') depth++;
-        else if (source[i] === ')' && --depth === 0) break;
-      }
-      continue;
-    }
-    out += source[i];
-  }
-  return out;
+/** A finding seen in a sentence; offsets are characters of the normalised sentence. */
+export interface SentenceMention {
+  id: string;
+  text: string;
+  start: number;
+  end: number;
+  negated: boolean;
 }
 
-export class SymptomMatcher {
-  private readonly compiled: CompiledFinding[];
+/** An amount taken at once whose strength must be checked against the drug's maximum dose (extract.ts does it). */
+export interface SentenceIntake { count: number; strengthMg: number; text: string; start: number; end: number; negated: boolean }
 
-  constructor(findings: Finding[]) {
-    // One alternation per finding, English and Spanish together: people mix languages within a message.
-    // Lookbehinds are tried at every position, so a clause is first screened without them.
-    this.compiled = findings.map((f) => {
-      const source = [...f.en, ...f.es].join('|');
-      return {
-        id: f.id,
-        pattern: new RegExp(`\\b(?:${source})\\b`, 'gi'),
-        quick: new RegExp(`\\b(?:${withoutLookbehinds(source)})\\b`, 'i'),
-      };
-    });
+export interface SentenceReading { mentions: SentenceMention[]; intakes: SentenceIntake[] }
+
+export class SymptomReader {
+  private readonly matcher: PatternMatcher;
+
+  constructor(private readonly lexicon: Lexicon, findings: { id: string; patterns: Pattern[] }[], private readonly quantity?: QuantityRule) {
+    this.matcher = new PatternMatcher(findings);
   }
 
-  /** Phrase matches in one clause: the costly part (about 40 large patterns), and a pure function of the text. */
-  matches(text: string): PhraseMatch[] {
-    const found: PhraseMatch[] = [];
-    for (const { id, pattern, quick } of this.compiled) {
-      if (!quick.test(text)) continue;
-      for (const m of text.matchAll(pattern)) {
-        if (m[0].trim()) found.push({ id, text: m[0], start: m.index, end: m.index + m[0].length });
-      }
+  read(sentence: string): SentenceReading {
+    const tokens = this.lexicon.tokenize(sentence);
+    if (!tokens.length) return { mentions: [], intakes: [] };
+    const index = indexOccurrences(this.lexicon.annotate(tokens));
+    const matches = this.matcher.matches(index);
+    const intakes = this.quantity ? readIntakes(tokens, index, this.quantity) : [];
+    const elements = new Set<number>();
+    for (const m of matches) for (const e of m.elements) elements.add(e);
+    const negation = new NegationScopes(tokens, index, elements);
+    const text = (start: number, end: number) => sentence.slice(tokens[start].start, tokens[end - 1].end);
+    const mentions: SentenceMention[] = matches.map((m) => ({
+      id: m.id, text: text(m.start, m.end), start: tokens[m.start].start, end: tokens[m.end - 1].end,
+      negated: negation.negates(m.start, m.end, m.elements),
+    }));
+    const measured: SentenceIntake[] = [];
+    for (const intake of intakes) {
+      const negated = negation.negates(intake.start, intake.end, []);
+      const span = { text: text(intake.start, intake.end), start: tokens[intake.start].start, end: tokens[intake.end - 1].end };
+      if (intake.count >= this.quantity!.tabletsAtOnce) mentions.push({ id: this.quantity!.finding, ...span, negated });
+      else if (intake.strengthMg !== undefined) measured.push({ count: intake.count, strengthMg: intake.strengthMg, ...span, negated });
     }
-    return found;
+    return { mentions, intakes: measured };
   }
 }
 
@@ -60,12 +60,12 @@ export function findSymptoms(clauses: ReadClause[], patientRelation: string | un
   const seen = new Set<string>();
   clauses.forEach((clause, i) => {
     const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
-    for (const m of clause.reading.symptoms) {
-      const ctx = clause.reading.context(m.start, m.end, patientRelation, next);
-      const key = `${m.id}|${m.text}|${ctx.negated}|${ctx.experiencer}|${ctx.temporality}`;
+    for (const m of clause.mentions) {
+      const ctx = clause.reading.context(m.start, m.end, patientRelation, next, clause.question);
+      const key = `${m.id}|${m.text}|${m.negated}|${ctx.experiencer}|${ctx.temporality}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ id: m.id, text: m.text.trim(), negated: ctx.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
+      out.push({ id: m.id, text: m.text.trim(), negated: m.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
     }
   });
   return out;

@@ -26,17 +26,37 @@ export interface Clause {
   source: string;
 }
 
-// Sentence ends; a dot inside a number ("38.9", "0.5") is not one.
-const SENTENCE_END = /(?<!\d)[.!?]+(?!\d)|[\n;]+/;
+// Sentence ends: . ! ? ; and new lines; a dot inside a number ("38.9", "0.5") is not one.
 // Clause boundaries inside a sentence: contrast words reset negation scope and the subject (NegEx "termination" terms).
 const CLAUSE_BREAK = /\s*,\s*|\s+(?=(?:but|however|although|though|except|pero|aunque|sino|excepto)\b)/;
 
-/** Normalised text → its sentences, each as its clauses' texts. */
-export function splitSentences(normalized: string): string[][] {
-  const sentences: string[][] = [];
-  for (const raw of normalized.split(SENTENCE_END)) {
-    const parts = raw.trim() ? raw.split(CLAUSE_BREAK).map((p) => p.trim()).filter(Boolean) : [];
-    if (parts.length) sentences.push(parts);
+export interface Sentence {
+  text: string;
+  /** Its clauses, each with its offset in the sentence's text. */
+  clauses: { text: string; start: number }[];
+  /** It ends with a question mark. */
+  question: boolean;
+}
+
+const SENTENCE = /(?:[^.!?\n;]|(?<=\d)\.(?=\d))+([.!?]+|[\n;]+|$)/g;
+
+/** Normalised text → its sentences, each with its clauses. */
+export function splitSentences(normalized: string): Sentence[] {
+  const sentences: Sentence[] = [];
+  for (const m of normalized.matchAll(SENTENCE)) {
+    const raw = m[0].slice(0, m[0].length - m[1].length);
+    const text = raw.trim();
+    if (!text) continue;
+    const clauses: Sentence['clauses'] = [];
+    let cursor = 0;
+    for (const part of text.split(CLAUSE_BREAK)) {
+      const t = part.trim();
+      if (!t) continue;
+      const start = text.indexOf(t, cursor);
+      clauses.push({ text: t, start });
+      cursor = start + t.length;
+    }
+    if (clauses.length) sentences.push({ text, clauses, question: m[1].includes('?') });
   }
   return sentences;
 }

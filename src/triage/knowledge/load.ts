@@ -1,11 +1,12 @@
 // Reads and validates knowledge/ once at start-up. Any problem names the file, the entry and what is wrong.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import {
-  ContactsFile, FindingsFile, GuidanceFile, MedicationsFile, RulesFile, SourcesFile,
+  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RulesFile, SourcesFile,
 } from './schema.js';
+import { NEGATION_CLASSES } from '../negation.js';
 
 export class KnowledgeError extends Error {
   constructor(file: string, entry: string, problem: string) {
@@ -18,6 +19,9 @@ export interface Knowledge {
   sources: z.infer<typeof SourcesFile>['sources'];
   medications: z.infer<typeof MedicationsFile>['medications'];
   findings: z.infer<typeof FindingsFile>['findings'];
+  /** Word classes from every file of knowledge/lexicon/, a class named in several files holding all their terms. */
+  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number> };
+  quantities?: NonNullable<z.infer<typeof FindingsFile>['quantities']>;
   rules: z.infer<typeof RulesFile>['rules'];
   definitions: z.infer<typeof RulesFile>['definitions'];
   questions: z.infer<typeof RulesFile>['questions'];
@@ -77,16 +81,45 @@ export function loadKnowledge(dir = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const hash = createHash('sha256');
   const sources = readJson(dir, 'sources.json', SourcesFile, hash).sources;
   const meds = readJson(dir, 'medications.json', MedicationsFile, hash);
-  const findings = readJson(dir, 'findings.json', FindingsFile, hash).findings;
+  const findingFiles = readFolder(dir, 'findings', FindingsFile, hash);
+  const findings = findingFiles.flatMap(([, f]) => f.findings);
+  const quantities = findingFiles.map(([, f]) => f.quantities).find(Boolean);
+  const lexicon = mergeLexicon(readFolder(dir, 'lexicon', LexiconFile, hash));
   const rules = readJson(dir, 'rules.json', RulesFile, hash);
   const guidance = readJson(dir, 'guidance.json', GuidanceFile, hash);
   const contacts = readJson(dir, 'contacts.json', ContactsFile, hash);
   const knowledge: Knowledge = {
-    sources, medications: meds.medications, findings, rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts,
+    sources, medications: meds.medications, findings, lexicon, ...(quantities ? { quantities } : {}), rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts,
     version: `${meds.version}+${rules.version}.${hash.digest('hex').slice(0, 10)}`,
   };
   checkReferences(knowledge);
   return knowledge;
+}
+
+/** Every .json file of a folder of knowledge/, in name order, each checked against the schema. */
+function readFolder<T>(dir: string, folder: string, schema: z.ZodType<T>, hash: ReturnType<typeof createHash>): [string, T][] {
+  let names: string[];
+  try {
+    names = readdirSync(path.join(dir, folder)).filter((n) => n.endsWith('.json')).sort();
+  } catch (err) {
+    throw new KnowledgeError(`${folder}/`, '(folder)', `cannot be read: ${(err as Error).message}`);
+  }
+  if (!names.length) throw new KnowledgeError(`${folder}/`, '(folder)', 'holds no .json file');
+  return names.map((n) => [`${folder}/${n}`, readJson(dir, `${folder}/${n}`, schema, hash)]);
+}
+
+function mergeLexicon(files: [string, z.infer<typeof LexiconFile>][]): Knowledge['lexicon'] {
+  const merged: Knowledge['lexicon'] = { classes: {}, stable: [], numbers: {} };
+  for (const [, file] of files) {
+    for (const [name, cls] of Object.entries(file.classes)) {
+      const into = (merged.classes[name] ??= { en: [], es: [] });
+      into.en.push(...cls.en);
+      into.es.push(...cls.es);
+    }
+    merged.stable.push(...(file.stable ?? []));
+    Object.assign(merged.numbers, file.numbers ?? {});
+  }
+  return merged;
 }
 
 function checkReferences(k: Knowledge): void {
@@ -113,16 +146,26 @@ function checkReferences(k: Knowledge): void {
     }
   }
   const findingIds = new Set<string>();
+  const classes = new Set(Object.keys(k.lexicon.classes));
   for (const f of k.findings) {
-    if (findingIds.has(f.id)) throw new KnowledgeError('findings.json', `entry "${f.id}"`, 'duplicate id');
+    if (findingIds.has(f.id)) throw new KnowledgeError('findings/', `entry "${f.id}"`, 'duplicate id');
     findingIds.add(f.id);
-    cite('findings.json', f.id, f.sources);
-    for (const src of [...f.en, ...f.es]) {
-      try {
-        new RegExp(src, 'gi');
-      } catch (err) {
-        throw new KnowledgeError('findings.json', `entry "${f.id}"`, `bad pattern ${JSON.stringify(src)}: ${(err as Error).message}`);
+    cite('findings/', f.id, f.sources);
+    for (const p of f.patterns) {
+      for (const cls of [...(p.all ?? []), ...(p.seq ?? []), ...(p.not ?? [])]) {
+        if (!classes.has(cls) && cls !== 'DRUG') throw new KnowledgeError('findings/', `entry "${f.id}"`, `pattern names unknown lexicon class "${cls}"`);
       }
+    }
+  }
+  for (const cls of Object.values(NEGATION_CLASSES)) {
+    if (!classes.has(cls)) throw new KnowledgeError('lexicon/', `class "${cls}"`, 'negation needs this class');
+  }
+  if (k.quantities) {
+    const q = k.quantities;
+    cite('findings/', 'quantities', q.sources);
+    if (!findingIds.has(q.finding)) throw new KnowledgeError('findings/', 'quantities', `unknown finding "${q.finding}"`);
+    for (const cls of [q.intake, q.milligrams, q.regimen, ...q.units]) {
+      if (!classes.has(cls) && cls !== 'DRUG') throw new KnowledgeError('findings/', 'quantities', `unknown lexicon class "${cls}"`);
     }
   }
   for (const r of k.rules) cite('rules.json', r.id, r.sources);

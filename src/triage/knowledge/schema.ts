@@ -32,22 +32,61 @@ export const Medication = z.object({
   cnsDepressant: z.boolean(),
   depressantClass: z.enum(DEPRESSANT_CLASSES).nullable(),
   routes: z.array(z.enum(ROUTES)).min(1),
+  /** Usual maximum daily dose by mouth in milligrams (label), for amounts taken at once; absent where no source gives one. */
+  maxDailyMg: z.number().positive().optional(),
   confusableWith: z.array(id),
   sources,
 });
 export type Medication = z.infer<typeof Medication>;
 export const MedicationsFile = z.object({ version: z.string().min(1), medications: z.array(Medication).min(1) });
 
+/** Lexicon class names are upper case ("CHEST", "NEG_BEFORE"): a pattern names classes, never spellings. */
+const className = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'class names are upper-case letters, digits and underscores');
+const terms = z.array(z.string().min(1).refine((t) => /[a-z0-9\u00c0-\u024f]/i.test(t), 'a term needs a letter or digit'));
+
+export const LexiconFile = z.object({
+  about: z.string().min(3),
+  sources: z.array(z.string().min(1)).min(1, 'every lexicon file needs at least one source'),
+  classes: z.record(className, z.object({ about: z.string().min(3), en: terms, es: terms }).strict()),
+  /** Words a typo is never corrected to or from (common words close to a lexicon word). */
+  stable: z.array(z.string().min(1)).optional(),
+  /** Number words ("forty", "cuarenta") and their values, for amounts. */
+  numbers: z.record(z.string().min(1), z.number()).optional(),
+}).strict();
+
+export const Pattern = z.object({
+  all: z.array(className).min(1).optional(),
+  seq: z.array(className).min(1).optional(),
+  within: z.number().int().min(0).max(15).optional(),
+  not: z.array(className).min(1).optional(),
+}).strict().refine((p) => Boolean(p.all) !== Boolean(p.seq), { message: 'a pattern has either "all" or "seq"' });
+
 export const Finding = z.object({
   id,
   label: z.string().min(3),
   labelEs: z.string().min(3),
-  en: z.array(z.string().min(2)).min(1),
-  es: z.array(z.string().min(2)),
+  patterns: z.array(Pattern).min(1),
   sources,
-});
+}).strict();
 export type Finding = z.infer<typeof Finding>;
-export const FindingsFile = z.object({ findings: z.array(Finding).min(1) });
+
+export const QuantityRule = z.object({
+  finding: id,
+  intake: className,
+  units: z.array(className).min(1),
+  milligrams: className,
+  regimen: className,
+  tabletsAtOnce: z.number().int().min(2),
+  within: z.number().int().min(1).max(10),
+  note: z.string().min(3),
+  sources,
+}).strict();
+
+export const FindingsFile = z.object({
+  about: z.string().min(3),
+  findings: z.array(Finding),
+  quantities: QuantityRule.optional(),
+}).strict();
 
 /** A rule condition: a named fact, or a combination of conditions. Facts are computed by the engine from findings. */
 export type Condition = string | { all: Condition[] } | { any: Condition[] } | { not: Condition } | { atLeast: number; of: Condition[] };

@@ -1,0 +1,170 @@
+// The lexicon: word classes (knowledge/lexicon/*.json) looked up in a sentence's tokens. Every entry is stemmed when
+// loaded (natural's Porter stemmers, English and Spanish), so inflections need no entries of their own; a long word
+// that is not in the lexicon's vocabulary is matched to the nearest vocabulary stem within a small edit distance
+// (Damerau-Levenshtein via a deletion index, so a lookup costs a few hash probes, not a scan of the vocabulary).
+import { DamerauLevenshteinDistance } from 'natural/lib/natural/distance';
+import stemEn from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import stemEs from 'natural/lib/natural/stemmers/porter_stemmer_es.js';
+import { BoundedCache } from './memo.js';
+import { normalize } from './text.js';
+
+export type Lang = 'en' | 'es';
+export const LANGS: readonly Lang[] = ['en', 'es'];
+
+/** One word of a sentence with its place and its lookup keys per language. */
+export interface Token {
+  word: string;
+  start: number;
+  end: number;
+  /** The stem used for lookup per language: the word's own stem, or the vocabulary stem it was corrected to. */
+  key: Record<Lang, string>;
+  /** A comma: list separator and a soft boundary for ConText scopes. */
+  comma: boolean;
+  /** A number written in digits or words ("40", "forty", "cuarenta"). */
+  value?: number;
+}
+
+/** A class found in a sentence: tokens [start, end). */
+export interface Occurrence { cls: string; start: number; end: number }
+
+interface TrieNode { next: Map<string, TrieNode>; classes: string[] }
+const node = (): TrieNode => ({ next: new Map(), classes: [] });
+
+const TOKEN = /\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|,/g;
+// Long words only: short ones sit too close to each other ("hot"/"hit") for an edit to be a typo.
+const MIN_FUZZY_LENGTH = 6;
+const TWO_EDITS_LENGTH = 9;
+
+export interface LexiconClass { en: string[]; es: string[] }
+
+export class Lexicon {
+  private readonly tries: Record<Lang, TrieNode> = { en: node(), es: node() };
+  private readonly known: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
+  private readonly deletions: Record<Lang, Map<string, string[]>> = { en: new Map(), es: new Map() };
+  private readonly stable: Set<string>;
+  private readonly numbers = new Map<string, number>();
+  private readonly wordKeys: BoundedCache<string, Token['key']>;
+  readonly classNames: ReadonlySet<string>;
+  /** Longest entry in words: how far a lookup walks from one token. */
+  private maxTerm = 1;
+
+  constructor(classes: Record<string, LexiconClass>, opts: { stable?: string[]; numbers?: Record<string, number>; cacheSize?: number } = {}) {
+    this.wordKeys = new BoundedCache(opts.cacheSize ?? 50_000);
+    this.stable = new Set(opts.stable?.map((w) => normalize(w)) ?? []);
+    for (const [w, n] of Object.entries(opts.numbers ?? {})) this.numbers.set(normalize(w), n);
+    for (const [name, cls] of Object.entries(classes)) {
+      for (const lang of LANGS) for (const term of cls[lang]) this.addTerm(lang, term, name);
+    }
+    for (const lang of LANGS) for (const stem of this.known[lang]) this.indexDeletions(lang, stem);
+    this.classNames = new Set(Object.keys(classes));
+  }
+
+  static stem(lang: Lang, word: string): string {
+    if (word.includes("'") || /^\d/.test(word)) return word;
+    return lang === 'en' ? stemEn.stem(word) : stemEs.stem(word);
+  }
+
+  private addTerm(lang: Lang, term: string, cls: string): void {
+    const words = tokenTexts(normalize(term));
+    if (!words.length) return;
+    let at = this.tries[lang];
+    for (const w of words) {
+      const key = Lexicon.stem(lang, w);
+      this.known[lang].add(key);
+      if (!at.next.has(key)) at.next.set(key, node());
+      at = at.next.get(key)!;
+    }
+    if (!at.classes.includes(cls)) at.classes.push(cls);
+    this.maxTerm = Math.max(this.maxTerm, words.length);
+  }
+
+  private indexDeletions(lang: Lang, stem: string): void {
+    if (stem.length < MIN_FUZZY_LENGTH - 2) return;
+    for (const variant of deletionsOf(stem, stem.length >= TWO_EDITS_LENGTH - 2 ? 2 : 1)) {
+      const list = this.deletions[lang].get(variant);
+      if (!list) this.deletions[lang].set(variant, [stem]);
+      else if (!list.includes(stem)) list.push(stem);
+    }
+  }
+
+  /** The sentence's tokens with their lookup keys (cached per word). */
+  tokenize(sentence: string): Token[] {
+    const tokens: Token[] = [];
+    for (const m of sentence.matchAll(TOKEN)) {
+      const word = m[0];
+      const comma = word === ',';
+      const value = /^\d/.test(word) ? Number(word.replace(',', '.')) : this.numbers.get(word);
+      tokens.push({ word, start: m.index!, end: m.index! + word.length, comma, key: comma ? { en: ',', es: ',' } : this.keysOf(word), ...(value !== undefined ? { value } : {}) });
+    }
+    return tokens;
+  }
+
+  private keysOf(word: string): Token['key'] {
+    return this.wordKeys.get(word, () => {
+      const key = { en: Lexicon.stem('en', word), es: Lexicon.stem('es', word) };
+      if (word.length < MIN_FUZZY_LENGTH || this.stable.has(word) || /\d/.test(word)) return key;
+      for (const lang of LANGS) if (!this.known[lang].has(key[lang])) key[lang] = this.correct(lang, key[lang], word.length) ?? key[lang];
+      return key;
+    });
+  }
+
+  /** The vocabulary stem nearest to an unknown stem, within one edit (two for long words); undefined when none. */
+  private correct(lang: Lang, stem: string, wordLength: number): string | undefined {
+    const maxEdits = wordLength >= TWO_EDITS_LENGTH ? 2 : 1;
+    let best: string | undefined;
+    let bestDistance = maxEdits + 1;
+    for (const variant of deletionsOf(stem, maxEdits)) {
+      for (const candidate of this.deletions[lang].get(variant) ?? []) {
+        if (candidate === best || Math.abs(candidate.length - stem.length) > maxEdits) continue;
+        const d = DamerauLevenshteinDistance(stem, candidate, { restricted: true });
+        // Same first letter first: people rarely mistype the start of a word.
+        const score = d + (candidate[0] === stem[0] ? 0 : 0.5);
+        if (score < bestDistance) { best = candidate; bestDistance = score; }
+      }
+    }
+    return best;
+  }
+
+  /** Every class entry found in the tokens, in order of start. Linear in the tokens (entries are at most a few words). */
+  annotate(tokens: Token[]): Occurrence[] {
+    const found: Occurrence[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      if (tokens[i].comma) continue;
+      const fromHere = found.length;
+      for (const lang of LANGS) {
+        let at: TrieNode | undefined = this.tries[lang];
+        for (let j = i; j < tokens.length && j - i < this.maxTerm; j++) {
+          at = at.next.get(tokens[j].key[lang]);
+          if (!at) break;
+          for (const cls of at.classes) {
+            let seen = false;
+            for (let k = fromHere; k < found.length && !seen; k++) seen = found[k].end === j + 1 && found[k].cls === cls;
+            if (!seen) found.push({ cls, start: i, end: j + 1 });
+          }
+        }
+      }
+    }
+    return found;
+  }
+}
+
+/** Words of an entry as the tokenizer sees them. */
+function tokenTexts(text: string): string[] {
+  return (text.match(TOKEN) ?? []).filter((w) => w !== ',');
+}
+
+function deletionsOf(word: string, edits: number): Set<string> {
+  const out = new Set<string>([word]);
+  let frontier = [word];
+  for (let e = 0; e < edits; e++) {
+    const next: string[] = [];
+    for (const w of frontier) {
+      for (let i = 0; i < w.length; i++) {
+        const d = w.slice(0, i) + w.slice(i + 1);
+        if (!out.has(d)) { out.add(d); next.push(d); }
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
