@@ -16,7 +16,7 @@ import {
   type PatternResult, type RedFlagResult,
 } from './types.js';
 
-export { KnowledgeError, loadKnowledge } from './knowledge/load.js';
+export { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from './knowledge/load.js';
 export type { Knowledge } from './knowledge/load.js';
 export * from './types.js';
 
@@ -40,7 +40,7 @@ const rank = (l: Level) => LEVELS.indexOf(l);
 /** The lexicon of knowledge/lexicon/ plus DRUG, every name of every medication (so "took 10 xanax" counts tablets). */
 function symptomReaderFor(k: Knowledge): SymptomReader {
   const drugNames = k.medications.flatMap((m) => [m.id.replace(/-/g, ' '), ...m.brands, ...m.street, ...m.spanish, ...m.misspellings]);
-  const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, numbers: k.lexicon.numbers });
+  const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, numbers: k.lexicon.numbers, exact: ['DRUG'] });
   return new SymptomReader(lexicon, k.findings, k.quantities);
 }
 const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);

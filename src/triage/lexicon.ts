@@ -40,6 +40,8 @@ export interface LexiconClass { en: string[]; es: string[] }
 export class Lexicon {
   private readonly tries: Record<Lang, TrieNode> = { en: node(), es: node() };
   private readonly known: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
+  /** Stems of the exact classes: real words that are never taken for a typo. */
+  private readonly exactKnown: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
   private readonly deletions: Record<Lang, Map<string, string[]>> = { en: new Map(), es: new Map() };
   private readonly stable: Set<string>;
   private readonly numbers = new Map<string, number>();
@@ -48,12 +50,14 @@ export class Lexicon {
   /** Longest entry in words: how far a lookup walks from one token. */
   private maxTerm = 1;
 
-  constructor(classes: Record<string, LexiconClass>, opts: { stable?: string[]; numbers?: Record<string, number>; cacheSize?: number } = {}) {
+  /** `exact`: classes looked up only as written, never as the target of a typo (drug names have their own matching). */
+  constructor(classes: Record<string, LexiconClass>, opts: { stable?: string[]; numbers?: Record<string, number>; cacheSize?: number; exact?: string[] } = {}) {
     this.wordKeys = new BoundedCache(opts.cacheSize ?? 50_000);
     this.stable = new Set(opts.stable?.map((w) => normalize(w)) ?? []);
     for (const [w, n] of Object.entries(opts.numbers ?? {})) this.numbers.set(normalize(w), n);
+    const exact = new Set(opts.exact ?? []);
     for (const [name, cls] of Object.entries(classes)) {
-      for (const lang of LANGS) for (const term of cls[lang]) this.addTerm(lang, term, name);
+      for (const lang of LANGS) for (const term of cls[lang]) this.addTerm(lang, term, name, !exact.has(name));
     }
     for (const lang of LANGS) for (const stem of this.known[lang]) this.indexDeletions(lang, stem);
     this.classNames = new Set(Object.keys(classes));
@@ -64,13 +68,13 @@ export class Lexicon {
     return lang === 'en' ? stemEn.stem(word) : stemEs.stem(word);
   }
 
-  private addTerm(lang: Lang, term: string, cls: string): void {
+  private addTerm(lang: Lang, term: string, cls: string, fuzzy: boolean): void {
     const words = tokenTexts(normalize(term));
     if (!words.length) return;
     let at = this.tries[lang];
     for (const w of words) {
       const key = Lexicon.stem(lang, w);
-      this.known[lang].add(key);
+      (fuzzy ? this.known : this.exactKnown)[lang].add(key);
       if (!at.next.has(key)) at.next.set(key, node());
       at = at.next.get(key)!;
     }
@@ -80,7 +84,9 @@ export class Lexicon {
 
   private indexDeletions(lang: Lang, stem: string): void {
     if (stem.length < MIN_FUZZY_LENGTH - 2) return;
-    for (const variant of deletionsOf(stem, stem.length >= TWO_EDITS_LENGTH - 2 ? 2 : 1)) {
+    // One deletion on the vocabulary's side; the word's side takes two when it is long, so together they reach
+    // every stem within two edits that the distance check then confirms.
+    for (const variant of deletionsOf(stem, 1)) {
       const list = this.deletions[lang].get(variant);
       if (!list) this.deletions[lang].set(variant, [stem]);
       else if (!list.includes(stem)) list.push(stem);
@@ -102,14 +108,20 @@ export class Lexicon {
   private keysOf(word: string): Token['key'] {
     return this.wordKeys.get(word, () => {
       const key = { en: Lexicon.stem('en', word), es: Lexicon.stem('es', word) };
-      if (word.length < MIN_FUZZY_LENGTH || this.stable.has(word) || /\d/.test(word)) return key;
-      for (const lang of LANGS) if (!this.known[lang].has(key[lang])) key[lang] = this.correct(lang, key[lang], word.length) ?? key[lang];
+      if (this.stable.has(word) || /\d/.test(word)) return key;
+      for (const lang of LANGS) {
+        if (this.known[lang].has(key[lang]) || this.exactKnown[lang].has(key[lang])) continue;
+        // Texting drops the g of -ing ("shakin", "hallucinatin").
+        const dropped = lang === 'en' && word.endsWith('in') ? Lexicon.stem('en', `${word}g`) : undefined;
+        key[lang] = dropped && this.known.en.has(dropped) ? dropped : this.correct(lang, dropped ?? key[lang], word.length) ?? key[lang];
+      }
       return key;
     });
   }
 
   /** The vocabulary stem nearest to an unknown stem, within one edit (two for long words); undefined when none. */
   private correct(lang: Lang, stem: string, wordLength: number): string | undefined {
+    if (wordLength < MIN_FUZZY_LENGTH) return undefined;
     const maxEdits = wordLength >= TWO_EDITS_LENGTH ? 2 : 1;
     let best: string | undefined;
     let bestDistance = maxEdits + 1;

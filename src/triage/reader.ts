@@ -96,20 +96,30 @@ export class TextReader {
   answer(text: string): readonly AnswerClause[] {
     return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence) => {
       const { mentions, intakes } = this.symptoms.read(s.text);
-      // A finding belongs to the clause its first word is in; its end may reach into the next clause.
-      const clauseOf = (at: number) => {
-        let i = 0;
-        while (i + 1 < s.clauses.length && s.clauses[i + 1].start <= at) i++;
-        return i;
+      // A finding belongs to the clause its first word is in (clauses and findings both in text order, so one pass);
+      // its end may reach into the next clause.
+      const byClause = <T extends { start: number; end: number }>(items: T[]) => {
+        const out: T[][] = s.clauses.map(() => []);
+        for (const m of [...items].sort((a, b) => a.start - b.start)) {
+          let i = 0;
+          let lo = 0;
+          let hi = s.clauses.length - 1;
+          while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            if (s.clauses[mid].start <= m.start) { i = mid; lo = mid + 1; } else hi = mid - 1;
+          }
+          const c = s.clauses[i];
+          out[i].push({ ...m, start: m.start - c.start, end: Math.min(m.end, c.start + c.text.length) - c.start });
+        }
+        return out;
       };
-      const relative = <T extends { start: number; end: number }>(items: T[], i: number) => items
-        .filter((m) => clauseOf(m.start) === i)
-        .map((m) => ({ ...m, start: m.start - s.clauses[i].start, end: Math.min(m.end, s.clauses[i].start + s.clauses[i].text.length) - s.clauses[i].start }));
+      const mentionsOf = byClause(mentions);
+      const intakesOf = byClause(intakes);
       return s.clauses.map((c, i) => ({
         sentence,
         reading: this.clauses.get(c.text, () => new ClauseReading(c.text, this.drugs)),
-        mentions: relative(mentions, i),
-        intakes: relative(intakes, i),
+        mentions: mentionsOf[i],
+        intakes: intakesOf[i],
         question: s.question,
       }));
     })));

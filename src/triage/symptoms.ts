@@ -24,16 +24,21 @@ export interface SentenceReading { mentions: SentenceMention[]; intakes: Sentenc
 
 export class SymptomReader {
   private readonly matcher: PatternMatcher;
+  private readonly fallbacks: Set<string>;
 
-  constructor(private readonly lexicon: Lexicon, findings: { id: string; patterns: Pattern[] }[], private readonly quantity?: QuantityRule) {
+  constructor(private readonly lexicon: Lexicon, findings: { id: string; patterns: Pattern[]; fallback?: boolean }[], private readonly quantity?: QuantityRule) {
     this.matcher = new PatternMatcher(findings);
+    this.fallbacks = new Set(findings.filter((f) => f.fallback).map((f) => f.id));
   }
 
   read(sentence: string): SentenceReading {
     const tokens = this.lexicon.tokenize(sentence);
     if (!tokens.length) return { mentions: [], intakes: [] };
     const index = indexOccurrences(this.lexicon.annotate(tokens));
-    const matches = this.matcher.matches(index);
+    const all = this.matcher.matches(index);
+    // A fallback finding counts only where no other finding covers the same words.
+    const matches = this.fallbacks.size ? all.filter((m) => !this.fallbacks.has(m.id)
+      || !all.some((o) => !this.fallbacks.has(o.id) && o.start < m.end && m.start < o.end)) : all;
     const intakes = this.quantity ? readIntakes(tokens, index, this.quantity) : [];
     const elements = new Set<number>();
     for (const m of matches) for (const e of m.elements) elements.add(e);

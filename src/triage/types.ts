@@ -10,6 +10,8 @@ export type PatternStatus = 'met' | 'at-risk' | 'absent';
 export const RED_FLAG_IDS = [
   'seizure', 'unresponsive', 'breathing', 'cyanosis', 'chest-pain',
   'severe-confusion', 'hyperthermia', 'suicidal-intent', 'overdose',
+  // Emergencies outside the three patterns (clinical.md 5.1b).
+  'stroke', 'anaphylaxis', 'bleeding', 'head-injury',
 ] as const;
 export type RedFlagId = (typeof RED_FLAG_IDS)[number];
 

@@ -66,6 +66,8 @@ export const Finding = z.object({
   label: z.string().min(3),
   labelEs: z.string().min(3),
   patterns: z.array(Pattern).min(1),
+  /** Read only where no other finding covers the same words (the catch-all for symptoms the check does not know). */
+  fallback: z.boolean().optional(),
   sources,
 }).strict();
 export type Finding = z.infer<typeof Finding>;
