@@ -43,8 +43,8 @@ const PSEUDO_NEGATION = /\b(?:not only|not just|no change|no changes|not sure|no
 const SCOPE_END = /\b(?:and|y|then|now|also|plus|pero)\b|\b(?:just|only|solo|apart from|besides|that|which|who|que)\b/g;
 const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|denied|nada)\b/;
 
-const HISTORY_BEFORE = /\b(?:used to|years ago|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
-const HISTORY_AFTER = /\b(?:years? ago|months ago|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?: now)?|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
+const HISTORY_BEFORE = /\b(?:used to|years ago|in (?:19|20)\d\d|back in \w+|when i was (?:\d+|younger|in (?:high )?school|pregnant)|in (?:high school|college|my teens|my twenties)|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
+const HISTORY_AFTER = /\b(?:years? ago|months ago|in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?: now)?|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
 const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|tiene|tengo)|puede causar|podria)\b/;
 
 export interface MentionContext {
@@ -55,21 +55,27 @@ export interface MentionContext {
 
 // Questions about what might happen ("should I worry about seizures?", "can it cause a fever?") are hypothetical;
 // a question about what is happening ("is it bad that my chest hurts?") is not.
-const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look)|do (?:i|we) (?:need to|have to) (?:worry|watch)|(?:can|could|does|do|will|would) (?:it|this|that|they|these|those|\w+) (?:cause|give|lead to|bring on|trigger)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|have|go into|end up)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms)|puede (?:causar|dar|provocar)|deberia preocuparme)\b/;
+const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look out) (?:about|for)|do (?:i|we) (?:need|have) to (?:worry|watch) (?:about|for)|(?:can|could|does|do|will|would) (?:it|this|that|they|these|those|\w+) (?:cause|give|lead to|bring on|trigger)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|go into|end up with)|is it (?:normal|common|possible|usual|ok|okay) to get|(?:can|do) (?:you|people|one) get|how (?:would|do|can|should|will) (?:i|we|you) (?:check|tell|know|test|spot|recognise|recognize)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms|warning signs)|(?:cuales|que) son (?:los )?(?:signos|sintomas)|puede (?:causar|dar|provocar)|deberia preocuparme por)\b/;
+
+/** A question whose words make what it names hypothetical ("what are the signs of serotonin syndrome?"). */
+export function asksAboutRisk(sentence: string): boolean {
+  return QUESTION_CUE.test(sentence);
+}
 
 // Text further than this from a mention does not change its status; keeping the windows bounded keeps the work
 // per mention constant, so a long answer costs time in proportion to its length.
 const WINDOW = 160;
 
 /** Status of the mention at [start, end) of a clause; `next` is the following clause of the same sentence, if short. */
-export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question = false): MentionContext {
+/** `question`: the sentence is a question; 'follow-on' when it only carries on a question about risk ("fever? sweating?"). */
+export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false): MentionContext {
   const near = clause.slice(Math.max(0, start - WINDOW), start);
   const before = scopeBefore(near);
   const after = clause.slice(end, end + WINDOW);
   const negated = NEGATION.test(before.replace(PSEUDO_NEGATION, ' ')) || POST_NEGATION.test(after);
   const tail = next && next.split(' ').length <= 5 ? `${after} ${next}` : after;
   let temporality: MentionContext['temporality'] = 'current';
-  if (HYPOTHETICAL.test(before) || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
+  if (HYPOTHETICAL.test(before) || question === 'follow-on' || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
   else if (HISTORY_BEFORE.test(before) || HISTORY_AFTER.test(tail)) temporality = 'historical';
   const around = clause.slice(Math.max(0, start - WINDOW), end + WINDOW);
   return { negated, experiencer: experiencer(near, around, patientRelation), temporality };
@@ -87,12 +93,18 @@ const HAPPENING_NOW = /\b(?:right now|now|today|tonight|this (?:morning|afternoo
 // "my husband is turning blue", "my dad can't breathe": happening to them now, not a family history.
 const ONGOING_AFTER_RELATION = /^(?:'s)?\s+(?:\w+\s+){0,2}?(?:is|are|keeps|keep|can't|won't|isn't|aren't|started|suddenly|just|esta|no puede|no despierta|se (?:puso|esta))\b/;
 
+const OTHER_SUBJECT = /\b(?:(?:the|a|this|that|my|our|el|la|un|una|mi|su) (?:dog|cat|puppy|kitten|pet|horse|perro|perrito|perrita|gato|gatito|gatita|mascota)|(?:the|a) (?:man|woman|guy|lady|patient|person) (?:in|at) the next (?:bed|room))\b/g;
+
 function experiencer(before: string, clause: string, patientRelation: string | undefined): 'patient' | 'other' {
   let last: string | undefined;
   let after = '';
   for (const m of before.matchAll(RELATION_MENTION)) {
     last = RELATIONS[m[1]];
     after = before.slice(m.index + m[0].length);
+  }
+  // "the dog has diarrhea", "the man in the next bed is confused": someone (or something) that is not the patient.
+  if (!last) {
+    for (const m of before.matchAll(OTHER_SUBJECT)) { last = 'someone-else'; after = before.slice(m.index + m[0].length); }
   }
   if (!last || last === patientRelation) return 'patient';
   // Someone else in trouble right now still needs the emergency answer, whoever types.

@@ -2,12 +2,12 @@
 // and vital signs. All of it is a pure function of the text (and of a mention's place in it), and a conversation
 // re-reads its earlier answers on every turn, so an answer's reading is kept: one cache lookup per answer, and the
 // same clause strings every time. Anything that depends on `now` (times) is left to the caller.
-import { mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
+import { asksAboutRisk, mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
 import { changeWordsIn, type ChangeWords } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { SentenceIntake, SentenceMention, SymptomReader } from './symptoms.js';
-import { normalize, splitSentences, type Clause } from './text.js';
+import { normalize, splitSentences, type Clause, type Sentence } from './text.js';
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
 export const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
@@ -26,8 +26,8 @@ export interface AnswerClause {
   reading: ClauseReading;
   mentions: readonly SentenceMention[];
   intakes: readonly SentenceIntake[];
-  /** Its sentence is a question. */
-  question: boolean;
+  /** Its sentence is a question; 'follow-on' when a short question carries on one about risk ("what are the signs? fever?"). */
+  question: boolean | 'follow-on';
 }
 
 /** What one clause says, computed when first asked for and then kept with the clause. */
@@ -75,12 +75,22 @@ export class ClauseReading {
   }
 
   /** ConText status of the mention at [start, end) (see context.ts); `next` is the following clause of the sentence. */
-  context(start: number, end: number, patientRelation: string | undefined, next?: string, question = false): MentionContext {
+  context(start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false): MentionContext {
     const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}`;
     let ctx = this.contexts.get(key);
     if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next, question))));
     return ctx;
   }
+}
+
+/** A short question right after a question about risk, or after another such follow-on ("...signs of it? fever? sweating?"). */
+function followsRiskQuestion(sentences: Sentence[], i: number): boolean {
+  let j = i;
+  while (j > 0 && sentences[j].question && sentences[j].text.split(' ').length <= 4) {
+    j--;
+    if (sentences[j].question && asksAboutRisk(sentences[j].text)) return true;
+  }
+  return false;
 }
 
 export class TextReader {
@@ -94,7 +104,7 @@ export class TextReader {
 
   /** An answer's clauses with their readings; sentences numbered from 0 within the answer. */
   answer(text: string): readonly AnswerClause[] {
-    return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence) => {
+    return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence, all) => {
       const { mentions, intakes } = this.symptoms.read(s.text);
       // A finding belongs to the clause its first word is in (clauses and findings both in text order, so one pass);
       // its end may reach into the next clause.
@@ -120,7 +130,7 @@ export class TextReader {
         reading: this.clauses.get(c.text, () => new ClauseReading(c.text, this.drugs)),
         mentions: mentionsOf[i],
         intakes: intakesOf[i],
-        question: s.question,
+        question: followsRiskQuestion(all, sentence) ? 'follow-on' as const : s.question,
       }));
     })));
   }
