@@ -222,3 +222,22 @@ describe('unknown words and odd input do not crash', () => {
     expect(a.findings.medications).toEqual([]);
   });
 });
+
+describe("whose medicine, and what is in a cough syrup", () => {
+  it("I took my roommate's Xanax: someone else's pills, the writer's exposure", () => {
+    expect(names(assessMeds("zoloft, and I took my roommate's xanax last night"))).toEqual(['sertraline', 'alprazolam']);
+  });
+
+  it("my roommate's Xanax is in the cabinet: not the writer's", () => {
+    const a = assessMeds("zoloft. my roommate's xanax is in the cabinet");
+    expect(names(a)).toEqual(['sertraline']);
+    expect(a.findings.excludedMedications.map((e) => e.name)).toContain('alprazolam');
+  });
+
+  it.each(['NyQuil', 'a cough syrup with DM', 'dayquil', 'Robitussin DM'])('%s is dextromethorphan, a new serotonergic drug', (syrup) => {
+    const a = assessMeds('sertraline 100 mg', { doseChanges: `started taking ${syrup} yesterday` });
+    expect(names(a)).toContain('dextromethorphan');
+    expect(a.findings.doseChanges.map((c) => c.medication)).toContain('dextromethorphan');
+    expect(a.findings.symptoms.map((s) => s.id)).not.toContain('other-symptom');
+  });
+});

@@ -117,3 +117,10 @@ export function ownedByOther(before: string, patientRelation: string | undefined
   const rel = m ? RELATIONS[m[1] ?? m[2]] : undefined;
   return rel !== undefined && rel !== patientRelation;
 }
+
+/** "I took my roommate's xanax": someone else's medicine, but the writer's own exposure. */
+export function writerTookIt(before: string, patientRelation: string | undefined): boolean {
+  return patientRelation === undefined && WRITER_TOOK.test(before);
+}
+
+const WRITER_TOOK = /\b(?:i|i've|me)\s+(?:\w+\s+)?(?:took|take|taking|had|have|swallowed|used|using|tried|borrowed|stole|popped|snorted|smoked|tome|use|probe|agarre)\b[^,]*$/;

@@ -1,7 +1,7 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
 import type { WallClock } from './time.js';
 import { differenceInDays } from 'date-fns/differenceInDays';
-import { ownedByOther } from './context.js';
+import { ownedByOther, writerTookIt } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit } from './drugs.js';
 import { PUMP, type ClauseReading, type ReadClause, type TextReader } from './reader.js';
@@ -64,7 +64,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     for (const hit of hits) {
       const before = clause.text.slice(0, hit.start);
       const ctx = clause.reading.context(hit.start, hit.end, patientRelation);
-      if (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') {
+      if ((ownedByOther(before, patientRelation) || ctx.experiencer === 'other') && !writerTookIt(before, patientRelation)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
       } else if (ctx.negated && !readings[i].stillTaken) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'negated' });

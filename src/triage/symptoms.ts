@@ -35,10 +35,12 @@ export class SymptomReader {
     const tokens = this.lexicon.tokenize(sentence);
     if (!tokens.length) return { mentions: [], intakes: [] };
     const index = indexOccurrences(this.lexicon.annotate(tokens));
-    const all = this.matcher.matches(index);
-    // A fallback finding counts only where no other finding covers the same words.
+    const drugs = index.get('DRUG') ?? [];
+    // Words of a drug's name are not symptoms ("cough syrup", "sleeping pills").
+    const all = this.matcher.matches(index).filter((m) => !drugs.some((d) => d.start <= m.start && m.end <= d.end));
+    // A fallback finding counts only where no other finding or drug name covers the same words.
     const matches = this.fallbacks.size ? all.filter((m) => !this.fallbacks.has(m.id)
-      || !all.some((o) => !this.fallbacks.has(o.id) && o.start < m.end && m.start < o.end)) : all;
+      || ![...all, ...drugs].some((o) => !this.fallbacks.has((o as { id?: string }).id ?? '') && o.start < m.end && m.start < o.end)) : all;
     const intakes = this.quantity ? readIntakes(tokens, index, this.quantity) : [];
     const elements = new Set<number>();
     for (const m of matches) for (const e of m.elements) elements.add(e);
