@@ -44,8 +44,8 @@ const SCOPE_END = /\b(?:and|y|then|now|also|plus|pero)\b|\b(?:just|only|solo|apa
 const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|denied|nada)\b/;
 
 const HISTORY_BEFORE = /\b(?:used to|years ago|in (?:19|20)\d\d|back in \w+|when i was (?:\d+|younger|in (?:high )?school|pregnant)|in (?:high school|college|my teens|my twenties)|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
-const HISTORY_AFTER = /\b(?:years? ago|months ago|in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?: now)?|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
-const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|tiene|tengo)|puede causar|podria)\b/;
+const HISTORY_AFTER = /\b(?:years? ago|months ago|in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?=\s*(?:now|away|completely|since|,|$|and\b|but\b))|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
+const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if(?! (?:i|he|she|you|we|they) (?:\w+ )?(?:bend|bends|stand|stands|stretch|stretches|press|presses|push|pushes|tap|taps|touch|touches|walk|walks|lie|lies|move|moves|flex|flexes|put|puts|step|steps|get up|gets up|sit|sits|lift|lifts|pull|pulls|try|tries)\b)|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|tiene|tengo)|puede causar|podria)\b/;
 
 export interface MentionContext {
   negated: boolean;
@@ -95,6 +95,8 @@ const ONGOING_AFTER_RELATION = /^(?:'s)?\s+(?:\w+\s+){0,2}?(?:is|are|keeps|keep|
 
 const OTHER_SUBJECT = /\b(?:(?:the|a|this|that|my|our|el|la|un|una|mi|su) (?:dog|cat|puppy|kitten|pet|horse|perro|perrito|perrita|gato|gatito|gatita|mascota)|(?:the|a) (?:man|woman|guy|lady|patient|person) (?:in|at) the next (?:bed|room))\b/g;
 
+const SELF_AFTER_RELATION = /\b(?:my|i|i'm|i've|i was|me|mine|myself|mi|mis|yo|tengo|estoy|me siento)\b/;
+
 function experiencer(before: string, clause: string, patientRelation: string | undefined): 'patient' | 'other' {
   let last: string | undefined;
   let after = '';
@@ -107,6 +109,8 @@ function experiencer(before: string, clause: string, patientRelation: string | u
     for (const m of before.matchAll(OTHER_SUBJECT)) { last = 'someone-else'; after = before.slice(m.index + m[0].length); }
   }
   if (!last || last === patientRelation) return 'patient';
+  // "my wife says my pupils are huge", "my husband noticed I was shaking": the writer, as someone else saw it.
+  if (SELF_AFTER_RELATION.test(after)) return 'patient';
   // Someone else in trouble right now still needs the emergency answer, whoever types.
   return HAPPENING_NOW.test(clause) || ONGOING_AFTER_RELATION.test(after) ? 'patient' : 'other';
 }
