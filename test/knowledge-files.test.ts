@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from '../src/triage/index.js';
+import { lexiconHash } from '../src/triage/knowledge/load.js';
 
 const jsonFiles = (folder: string) => readdirSync(path.join(DEFAULT_KNOWLEDGE_DIR, folder)).filter((f) => f.endsWith('.json'))
   .map((f) => [`${folder}/${f}`, JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, folder, f), 'utf8'))] as const);
@@ -80,5 +81,13 @@ describe('a broken knowledge file stops the load with its name and entry', () =>
       writeFileSync(file, JSON.stringify(data));
     });
     expect(message).toMatch(/lexicon\/.*NEG_BEFORE/);
+  });
+});
+
+describe('knowledge/real-words.json', () => {
+  it('was made from the lexicon as it is now (npm run knowledge:real-words after changing knowledge/lexicon/)', () => {
+    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, 'real-words.json'), 'utf8'));
+    expect(file.lexiconHash).toBe(lexiconHash());
+    expect(file.words.length).toBeGreaterThan(100);
   });
 });

@@ -40,7 +40,7 @@ const rank = (l: Level) => LEVELS.indexOf(l);
 /** The lexicon of knowledge/lexicon/ plus DRUG, every name of every medication (so "took 10 xanax" counts tablets). */
 function symptomReaderFor(k: Knowledge): SymptomReader {
   const drugNames = k.medications.flatMap((m) => [m.id.replace(/-/g, ' '), ...m.brands, ...m.street, ...m.spanish, ...m.misspellings]);
-  const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, numbers: k.lexicon.numbers, exact: ['DRUG'] });
+  const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, realWords: k.lexicon.realWords, numbers: k.lexicon.numbers, exact: ['DRUG'] });
   return new SymptomReader(lexicon, k.findings, k.quantities);
 }
 const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);

@@ -51,9 +51,11 @@ export class Lexicon {
   private maxTerm = 1;
 
   /** `exact`: classes looked up only as written, never as the target of a typo (drug names have their own matching). */
-  constructor(classes: Record<string, LexiconClass>, opts: { stable?: string[]; numbers?: Record<string, number>; cacheSize?: number; exact?: string[] } = {}) {
+  /** `realWords`: already normalised words that are never corrected (knowledge/real-words.json). */
+  constructor(classes: Record<string, LexiconClass>, opts: { stable?: string[]; realWords?: string[]; numbers?: Record<string, number>; cacheSize?: number; exact?: string[] } = {}) {
     this.wordKeys = new BoundedCache(opts.cacheSize ?? 50_000);
-    this.stable = new Set(opts.stable?.map((w) => normalize(w)) ?? []);
+    this.stable = new Set(opts.realWords);
+    for (const w of opts.stable ?? []) this.stable.add(normalize(w));
     for (const [w, n] of Object.entries(opts.numbers ?? {})) this.numbers.set(normalize(w), n);
     const exact = new Set(opts.exact ?? []);
     for (const [name, cls] of Object.entries(classes)) {
@@ -119,6 +121,15 @@ export class Lexicon {
     });
   }
 
+  /** Whether a word would be read as a typo of a lexicon word (for knowledge/real-words.json, made by a script). */
+  wouldCorrect(word: string): boolean {
+    if (word.length < MIN_FUZZY_LENGTH || this.stable.has(word)) return false;
+    return LANGS.some((lang) => {
+      const stem = Lexicon.stem(lang, word);
+      return !this.known[lang].has(stem) && !this.exactKnown[lang].has(stem) && this.correct(lang, stem, word.length) !== undefined;
+    });
+  }
+
   /** The vocabulary stem nearest to an unknown stem, within one edit (two for long words); undefined when none. */
   private correct(lang: Lang, stem: string, wordLength: number): string | undefined {
     if (wordLength < MIN_FUZZY_LENGTH) return undefined;
@@ -128,9 +139,9 @@ export class Lexicon {
     for (const variant of deletionsOf(stem, maxEdits)) {
       for (const candidate of this.deletions[lang].get(variant) ?? []) {
         if (candidate === best || Math.abs(candidate.length - stem.length) > maxEdits) continue;
-        const d = DamerauLevenshteinDistance(stem, candidate, { restricted: true });
-        // Same first letter first: people rarely mistype the start of a word.
-        const score = d + (candidate[0] === stem[0] ? 0 : 0.5);
+        // People rarely mistype the first letter of a word; a different first letter is another word ("eating"/"beat").
+        if (candidate[0] !== stem[0]) continue;
+        const score = DamerauLevenshteinDistance(stem, candidate, { restricted: true });
         if (score < bestDistance) { best = candidate; bestDistance = score; }
       }
     }

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import {
-  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RulesFile, SourcesFile,
+  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile,
 } from './schema.js';
 import { NEGATION_CLASSES } from '../negation.js';
 
@@ -20,7 +20,7 @@ export interface Knowledge {
   medications: z.infer<typeof MedicationsFile>['medications'];
   findings: z.infer<typeof FindingsFile>['findings'];
   /** Word classes from every file of knowledge/lexicon/, a class named in several files holding all their terms. */
-  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number> };
+  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number>; realWords: string[] };
   quantities?: NonNullable<z.infer<typeof FindingsFile>['quantities']>;
   rules: z.infer<typeof RulesFile>['rules'];
   definitions: z.infer<typeof RulesFile>['definitions'];
@@ -84,7 +84,9 @@ export function loadKnowledge(dir = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const findingFiles = readFolder(dir, 'findings', FindingsFile, hash);
   const findings = findingFiles.flatMap(([, f]) => f.findings);
   const quantities = findingFiles.map(([, f]) => f.quantities).find(Boolean);
-  const lexicon = mergeLexicon(readFolder(dir, 'lexicon', LexiconFile, hash));
+  const lexiconFiles = readFolder(dir, 'lexicon', LexiconFile, hash);
+  const lexicon = mergeLexicon(lexiconFiles);
+  if (existsSync(path.join(dir, 'real-words.json'))) lexicon.realWords = readJson(dir, 'real-words.json', RealWordsFile, hash).words;
   const rules = readJson(dir, 'rules.json', RulesFile, hash);
   const guidance = readJson(dir, 'guidance.json', GuidanceFile, hash);
   const contacts = readJson(dir, 'contacts.json', ContactsFile, hash);
@@ -108,8 +110,17 @@ function readFolder<T>(dir: string, folder: string, schema: z.ZodType<T>, hash: 
   return names.map((n) => [`${folder}/${n}`, readJson(dir, `${folder}/${n}`, schema, hash)]);
 }
 
+/** Hash of the lexicon files' contents, which knowledge/real-words.json records. */
+export function lexiconHash(dir = DEFAULT_KNOWLEDGE_DIR): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(path.join(dir, 'lexicon')).filter((n) => n.endsWith('.json')).sort()) {
+    hash.update(name).update(readFileSync(path.join(dir, 'lexicon', name), 'utf8'));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 function mergeLexicon(files: [string, z.infer<typeof LexiconFile>][]): Knowledge['lexicon'] {
-  const merged: Knowledge['lexicon'] = { classes: {}, stable: [], numbers: {} };
+  const merged: Knowledge['lexicon'] = { classes: {}, stable: [], numbers: {}, realWords: [] };
   for (const [, file] of files) {
     for (const [name, cls] of Object.entries(file.classes)) {
       const into = (merged.classes[name] ??= { en: [], es: [] });

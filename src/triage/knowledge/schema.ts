@@ -54,6 +54,16 @@ export const LexiconFile = z.object({
   numbers: z.record(z.string().min(1), z.number()).optional(),
 }).strict();
 
+/** Real English and Spanish words that sit within a typo of a lexicon word ("weaning"/"weaving"): never corrected. */
+export const RealWordsFile = z.object({
+  about: z.string().min(3),
+  generatedBy: z.string().min(3),
+  /** Hash of the lexicon files it was made from: a changed lexicon needs the list made again. */
+  lexiconHash: z.string().min(8),
+  // Tens of thousands of words: one cheap check instead of a schema per element (start-up time).
+  words: z.custom<string[]>((v) => Array.isArray(v) && v.every((w) => typeof w === 'string' && /^[a-z]+$/.test(w)), 'words are lowercase letters'),
+}).strict();
+
 export const Pattern = z.object({
   all: z.array(className).min(1).optional(),
   seq: z.array(className).min(1).optional(),
