@@ -46,13 +46,15 @@ export class PatternMatcher {
   /** Every pattern match in a sentence, at most one per finding and anchor. */
   matches(index: ClassIndex): PatternMatch[] {
     const out: PatternMatch[] = [];
+    const seen = new Set<string>();
     for (const c of this.compiled) {
       const first = index.get(c.classes[0]);
       if (!first || !c.classes.every((cls) => index.has(cls))) continue;
       for (const anchor of first) {
         const m = c.ordered ? matchSeq(c, anchor, index) : matchAll(c, anchor, index);
         if (!m || touches(c.not, m, index)) continue;
-        if (!out.some((o) => o.id === c.id && o.start === m.start && o.end === m.end)) out.push({ id: c.id, ...m });
+        const key = `${c.id}|${m.start}|${m.end}`;
+        if (!seen.has(key)) { seen.add(key); out.push({ id: c.id, ...m }); }
       }
     }
     return out;

@@ -1,9 +1,9 @@
 // Symptom mentions: a sentence's tokens → lexicon classes → the findings' patterns (knowledge/findings/) and amounts
 // taken at once → negation over the tokens. Who and when (experiencer, history, hypothetical) are read per clause
 // afterwards, since they depend on who the whole answer is about.
-import type { Lexicon } from './lexicon.js';
+import type { Lexicon, Occurrence } from './lexicon.js';
 import { NegationScopes } from './negation.js';
-import { indexOccurrences, PatternMatcher, type Pattern } from './patterns.js';
+import { indexOccurrences, PatternMatcher, type Pattern, type PatternMatch } from './patterns.js';
 import { readIntakes, type QuantityRule } from './quantities.js';
 import type { ReadClause } from './reader.js';
 import type { SymptomFinding } from './types.js';
@@ -31,16 +31,27 @@ export class SymptomReader {
     this.fallbacks = new Set(findings.filter((f) => f.fallback).map((f) => f.id));
   }
 
+  /**
+   * Words of a drug's name are not symptoms ("cough syrup", "sleeping pills"); a fallback finding counts only where
+   * no other finding or drug name covers the same words.
+   */
+  private withoutDrugNamesAndCovered(all: PatternMatch[], drugs: Occurrence[], n: number): PatternMatch[] {
+    const drug = spanFlags(n, drugs);
+    const kept = drugs.length ? all.filter((m) => !(drug.covered[m.start] && drug.coverEnd[m.start] >= m.end && drugs.some((d) => d.start <= m.start && d.end >= m.end))) : all;
+    if (!this.fallbacks.size || !kept.some((m) => this.fallbacks.has(m.id))) return kept;
+    const other = spanFlags(n, kept.filter((m) => !this.fallbacks.has(m.id)));
+    const isCovered = (m: PatternMatch) => {
+      for (let i = m.start; i < m.end; i++) if (other.covered[i] || drug.covered[i]) return true;
+      return false;
+    };
+    return kept.filter((m) => !this.fallbacks.has(m.id) || !isCovered(m));
+  }
+
   read(sentence: string): SentenceReading {
     const tokens = this.lexicon.tokenize(sentence);
     if (!tokens.length) return { mentions: [], intakes: [] };
     const index = indexOccurrences(this.lexicon.annotate(tokens));
-    const drugs = index.get('DRUG') ?? [];
-    // Words of a drug's name are not symptoms ("cough syrup", "sleeping pills").
-    const all = this.matcher.matches(index).filter((m) => !drugs.some((d) => d.start <= m.start && m.end <= d.end));
-    // A fallback finding counts only where no other finding or drug name covers the same words.
-    const matches = this.fallbacks.size ? all.filter((m) => !this.fallbacks.has(m.id)
-      || ![...all, ...drugs].some((o) => !this.fallbacks.has((o as { id?: string }).id ?? '') && o.start < m.end && m.start < o.end)) : all;
+    const matches = this.withoutDrugNamesAndCovered(this.matcher.matches(index), index.get('DRUG') ?? [], tokens.length);
     const intakes = this.quantity ? readIntakes(tokens, index, this.quantity) : [];
     const elements = new Set<number>();
     for (const m of matches) for (const e of m.elements) elements.add(e);
@@ -59,6 +70,16 @@ export class SymptomReader {
     }
     return { mentions, intakes: measured };
   }
+}
+
+/** Token flags per sentence, so that each check below is one look-up rather than a scan of every other match. */
+function spanFlags(n: number, spans: { start: number; end: number }[]): { covered: Uint8Array; coverEnd: Int32Array } {
+  const covered = new Uint8Array(n);
+  const coverEnd = new Int32Array(n);
+  for (const sp of spans) {
+    for (let i = sp.start; i < sp.end; i++) { covered[i] = 1; if (sp.end > coverEnd[i]) coverEnd[i] = sp.end; }
+  }
+  return { covered, coverEnd };
 }
 
 /** Symptom mentions of the clauses, each with its ConText status, one per phrase and status. */
