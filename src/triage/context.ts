@@ -47,6 +47,8 @@ const HISTORY_BEFORE = /\b(?:used to|years ago|in (?:19|20)\d\d|back in \w+|when
 const HISTORY_AFTER = /\b(?:years? ago|as an? (?:baby|kid|child|teen|teenager|toddler|infant)|de (?:nino|nina|pequeno|pequena|bebe|joven)|months ago|in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?=\s*(?:now|away|completely|since|,|$|and\b|but\b))|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
 const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if(?! (?:i|he|she|you|we|they) (?:\w+ )?(?:bend|bends|stand|stands|stretch|stretches|press|presses|push|pushes|tap|taps|touch|touches|walk|walks|lie|lies|move|moves|flex|flexes|put|puts|step|steps|get up|gets up|sit|sits|lift|lifts|pull|pulls|try|tries)\b)|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|se|tiene|tengo|pasa|llega|empieza|vuelve)|(?:que hago|que hacemos|que debo hacer|y) si|si(?=\s*$)|what (?:do|should) (?:i|we) do if|puede causar|podria)\b/;
 
+const HYPOTHETICAL_ALL = new RegExp(HYPOTHETICAL.source, 'g');
+
 export interface MentionContext {
   negated: boolean;
   experiencer: 'patient' | 'other';
@@ -68,17 +70,31 @@ const WINDOW = 160;
 
 /** Status of the mention at [start, end) of a clause; `next` is the following clause of the same sentence, if short. */
 /** `question`: the sentence is a question; 'follow-on' when it only carries on a question about risk ("fever? sweating?"). */
-export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false): MentionContext {
+export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string): MentionContext {
   const near = clause.slice(Math.max(0, start - WINDOW), start);
   const before = scopeBefore(near);
   const after = clause.slice(end, end + WINDOW);
   const negated = NEGATION.test(before.replace(PSEUDO_NEGATION, ' ')) || POST_NEGATION.test(after);
-  const tail = next && next.split(' ').length <= 5 ? `${after} ${next}` : after;
+  // A short next clause says more about this mention ("shaking, gone now"), unless it starts a statement of its own
+  // ("talks to his mother, she passed in 2009").
+  const tail = next && next.split(' ').length <= 5 && !NEW_STATEMENT.test(next) ? `${after} ${next}` : after;
   let temporality: MentionContext['temporality'] = 'current';
-  if (HYPOTHETICAL.test(before) || question === 'follow-on' || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
+  if (hypotheticalBefore(before, clause.slice(start, end)) || question === 'follow-on' || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
   else if (HISTORY_BEFORE.test(before) || HISTORY_AFTER.test(tail)) temporality = 'historical';
+  // "I had serotonin syndrome back in 2015, with fever and twitching": the clause carries on the one before.
+  else if (previous && CARRIES_ON.test(clause) && (HISTORY_BEFORE.test(previous) || HISTORY_AFTER.test(previous))) temporality = 'historical';
   const around = clause.slice(Math.max(0, start - WINDOW), end + WINDOW);
   return { negated, experiencer: experiencer(near, around, patientRelation), temporality };
+}
+
+const NEW_STATEMENT = /^(?:she|he|i|they|it|we|my|his|her|their|el|ella|yo|mi|su)\b/;
+const CARRIES_ON = /^(?:with|including|like|con|incluyendo|como)\b/;
+
+/** A hypothetical cue before the mention; the cue may look into the mention ("if I bend my foot up, it jerks"). */
+function hypotheticalBefore(before: string, mention: string): boolean {
+  const text = `${before}${mention}`;
+  for (const m of text.matchAll(HYPOTHETICAL_ALL)) if (m.index < before.length) return true;
+  return false;
 }
 
 function scopeBefore(before: string): string {
@@ -93,7 +109,7 @@ const HAPPENING_NOW = /\b(?:right now|now|today|tonight|this (?:morning|afternoo
 // "my husband is turning blue", "my dad can't breathe": happening to them now, not a family history.
 const ONGOING_AFTER_RELATION = /^(?:'s)?\s+(?:\w+\s+){0,2}?(?:is|are|keeps|keep|can't|won't|isn't|aren't|doesn't|don't|started|suddenly|just|says|thinks|sees|hears|seems|looks|esta|estan|no puede|no despierta|no sabe|no reconoce|ve|oye|dice|jura|cree|habla|parece|tiene|se (?:puso|pone|esta|ve|queda))\b/;
 
-const OTHER_SUBJECT = /\b(?:(?:the|a|this|that|my|our|el|la|un|una|mi|su) (?:dog|cat|puppy|kitten|pet|horse|perro|perrito|perrita|gato|gatito|gatita|mascota)|(?:the|a) (?:man|woman|guy|lady|patient|person) (?:in|at) the next (?:bed|room))\b/g;
+const OTHER_SUBJECT = /(?:^|\b(?:and|but|y|pero)\s)(?:the|my|our|el|la|mi)\s(?:dog|cat|puppy|kitten|pet|horse|perro|perrito|perrita|gato|gatito|gatita|mascota)\s+(?:has|had|is|was|got|gets|keeps|tiene|tuvo|esta|anda)\b|\b(?:the|a) (?:man|woman|guy|lady|patient|person) (?:in|at) the next (?:bed|room)\b/;
 
 const SELF_AFTER_RELATION = /\b(?:my|i|i'm|i've|i was|me|mine|myself|mi|mis|yo|tengo|estoy|me siento)\b/;
 
@@ -105,12 +121,12 @@ function experiencer(before: string, clause: string, patientRelation: string | u
     after = before.slice(m.index + m[0].length);
   }
   // "the dog has diarrhea", "the man in the next bed is confused": someone (or something) that is not the patient.
-  if (!last) {
-    for (const m of before.matchAll(OTHER_SUBJECT)) { last = 'someone-else'; after = before.slice(m.index + m[0].length); }
-  }
+  if (!last && OTHER_SUBJECT.test(before)) return 'other';
   if (!last || last === patientRelation) return 'patient';
   // "my wife says my pupils are huge", "my husband noticed I was shaking": the writer, as someone else saw it.
   if (SELF_AFTER_RELATION.test(after)) return 'patient';
+  // "mi papá jura que...", "my dad sees bugs": the relative is doing it now, as the carer describes.
+  if (!after.trim()) return 'patient';
   // Someone else in trouble right now still needs the emergency answer, whoever types.
   return HAPPENING_NOW.test(clause) || ONGOING_AFTER_RELATION.test(after) ? 'patient' : 'other';
 }

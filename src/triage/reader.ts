@@ -75,13 +75,15 @@ export class ClauseReading {
   }
 
   /** ConText status of the mention at [start, end) (see context.ts); `next` is the following clause of the sentence. */
-  context(start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false): MentionContext {
-    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}`;
+  context(start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string): MentionContext {
+    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}|${previous ?? ''}`;
     let ctx = this.contexts.get(key);
-    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next, question))));
+    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next, question, previous))));
     return ctx;
   }
 }
+
+const DENIAL_START = /^(?:no|nope|nah|not really|none|nada|para nada)\b/;
 
 /** A short question right after a question about risk, or after another such follow-on ("...signs of it? fever? sweating?"). */
 function followsRiskQuestion(sentences: Sentence[], i: number): boolean {
@@ -105,7 +107,11 @@ export class TextReader {
   /** An answer's clauses with their readings; sentences numbered from 0 within the answer. */
   answer(text: string): readonly AnswerClause[] {
     return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence, all) => {
-      const { mentions, intakes } = this.symptoms.read(s.text);
+      const read = this.symptoms.read(s.text);
+      // "heart racing? no, just nervous": a question answered no by the writer straight after.
+      const deniedAfter = s.question && DENIAL_START.test(all[sentence + 1]?.text ?? '');
+      const mentions = deniedAfter ? read.mentions.map((m) => ({ ...m, negated: true })) : read.mentions;
+      const intakes = deniedAfter ? read.intakes.map((m) => ({ ...m, negated: true })) : read.intakes;
       // A finding belongs to the clause its first word is in (clauses and findings both in text order, so one pass);
       // its end may reach into the next clause.
       const byClause = <T extends { start: number; end: number }>(items: T[]) => {

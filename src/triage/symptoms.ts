@@ -88,8 +88,9 @@ export function findSymptoms(clauses: ReadClause[], patientRelation: string | un
   const seen = new Set<string>();
   clauses.forEach((clause, i) => {
     const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
+    const previous = i > 0 && clauses[i - 1].sentence === clause.sentence ? clauses[i - 1].text : undefined;
     for (const m of clause.mentions) {
-      const ctx = clause.reading.context(m.start, m.end, patientRelation, next, clause.question);
+      const ctx = clause.reading.context(m.start, m.end, patientRelation, next, clause.question, previous);
       const key = `${m.id}|${m.text}|${m.negated}|${ctx.experiencer}|${ctx.temporality}`;
       if (seen.has(key)) continue;
       seen.add(key);
