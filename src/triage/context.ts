@@ -13,12 +13,14 @@ const RELATIONS: Record<string, string> = {
   uncle: 'uncle', tio: 'uncle', aunt: 'aunt', tia: 'aunt', cousin: 'cousin', primo: 'cousin', prima: 'cousin',
   friend: 'friend', amigo: 'friend', amiga: 'friend', roommate: 'friend', neighbor: 'friend', neighbour: 'friend',
   client: 'client', patient: 'client', resident: 'client',
+  coworker: 'coworker', colleague: 'coworker', boss: 'coworker', classmate: 'coworker', teammate: 'coworker', companero: 'coworker', companera: 'coworker', jefe: 'coworker', jefa: 'coworker',
+  nana: 'grandparent',
 };
 const RELATION_WORDS = Object.keys(RELATIONS).join('|');
-const RELATION_MENTION = new RegExp(`\\b(?:my|our|his|her|their|mi|mis|su|nuestro|nuestra)\\s+(?:\\w+\\s+)?(${RELATION_WORDS})(?:'s)?\\b`, 'g');
+const RELATION_MENTION = new RegExp(`\\b(?:my|our|his|her|their|mi|mis|su|nuestro|nuestra)\\s+(?:\\w+\\s+)?(${RELATION_WORDS})(?:'s)?\\b|^\\s*(dad|mum|mom|father|mother|grandma|grandpa|nana|papa|mama)(?:'s)?\\b`, 'g');
 const PATIENT_INTRO = new RegExp(
   `\\b(?:my|our|mi)\\s+(?:\\d+\\s*(?:yo|year old)\\s+|\\w+\\s+)?(${RELATION_WORDS})\\b(?!'s)` +
-  `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|can't|won't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|\\())`,
+  `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|kept|can't|won't|cannot|couldn't|doesn't|didn't|isn't|wasn't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|put|puts|says|said|thinks|thought|sees|saw|hears|heard|seems|seemed|looks|looked|fell|collapsed|passed|woke|went|walked|wandered|asks|asked|called|told|suddenly|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|jura|dice|dijo|ve|vio|oye|habla|cree|anda|parece|sabe|reconoce|pregunta|\\())`,
 );
 
 /** The relative a clause introduces as the one the answers are about ("my husband is 65, he's on..."). */
@@ -43,8 +45,8 @@ const PSEUDO_NEGATION = /\b(?:not only|not just|no change|no changes|not sure|no
 const SCOPE_END = /\b(?:and|y|then|now|also|plus|pero)\b|\b(?:just|only|solo|apart from|besides|that|which|who|que)\b/g;
 const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|denied|nada)\b/;
 
-const HISTORY_BEFORE = /\b(?:used to|years ago|in (?:19|20)\d\d|back in \w+|when i was (?:\d+|younger|in (?:high )?school|pregnant)|in (?:high school|college|my teens|my twenties)|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
-const HISTORY_AFTER = /\b(?:years? ago|as an? (?:baby|kid|child|teen|teenager|toddler|infant)|de (?:nino|nina|pequeno|pequena|bebe|joven)|months ago|in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?=\s*(?:now|away|completely|since|,|$|and\b|but\b))|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
+const HISTORY_BEFORE = /\b(?:used to|years ago|last time|the last time|a while ago|long ago|hace (?:tiempo|mucho)|antes(?! de)|at (?:age |the age of )?\d{2}(?!\s*(?:am|pm|mg|o'clock|:|\d))|in (?:19|20)\d\d|back in \w+|when i was (?:\d+|younger|in (?:high )?school|pregnant)|in (?:high school|college|my teens|my twenties)|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
+const HISTORY_AFTER = /\b(?:years? ago|last time|the last time|a while (?:ago|back)|long (?:time )?ago|way back|hace (?:tiempo|mucho)|at (?:age |the age of )?\d{2}(?!\s*(?:am|pm|mg|o'clock|:|\d))|as an? (?:baby|kid|child|teen|teenager|toddler|infant)|de (?:nino|nina|pequeno|pequena|bebe|joven)|months ago|in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?=\s*(?:now|away|completely|since|,|$|and\b|but\b))|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
 const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if(?! (?:i|he|she|you|we|they) (?:\w+ )?(?:bend|bends|stand|stands|stretch|stretches|press|presses|push|pushes|tap|taps|touch|touches|walk|walks|lie|lies|move|moves|flex|flexes|put|puts|step|steps|get up|gets up|sit|sits|lift|lifts|pull|pulls|try|tries)\b)|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|se|tiene|tengo|pasa|llega|empieza|vuelve)|(?:que hago|que hacemos|que debo hacer|y) si|si(?=\s*$)|what (?:do|should) (?:i|we) do if|puede causar|podria)\b/;
 
 const HYPOTHETICAL_ALL = new RegExp(HYPOTHETICAL.source, 'g');
@@ -57,7 +59,7 @@ export interface MentionContext {
 
 // Questions about what might happen ("should I worry about seizures?", "can it cause a fever?") are hypothetical;
 // a question about what is happening ("is it bad that my chest hurts?") is not.
-const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look out) (?:about|for)|do (?:i|we) (?:need|have) to (?:worry|watch) (?:about|for)|(?:can|could|does|do|will|would|might|may) (?:\w+ ){1,3}(?:cause|give|lead to|bring on|trigger|make)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|go into|end up with)|is it (?:normal|common|possible|usual|ok|okay) to get|(?:can|do) (?:you|people|one) get|how (?:would|do|can|should|will) (?:i|we|you) (?:check|tell|know|test|spot|recognise|recognize)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms|warning signs)|(?:cuales|que) son (?:los )?(?:signos|sintomas)|puede (?:causar|dar|provocar)|deberia preocuparme por)\b/;
+const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look out) (?:about|for)|do (?:i|we) (?:need|have) to (?:worry|watch) (?:about|for)|(?:can|could|does|do|will|would|might|may) (?:\w+ ){1,3}(?:cause|give|lead to|bring on|trigger|make)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|go into|end up with)|is it (?:normal|common|possible|usual|ok|okay) to get|(?:can|do) (?:you|people|one) get|how (?:would|do|can|should|will) (?:i|we|you) (?:check|tell|know|test|spot|recognise|recognize)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms|warning signs)|how (?:do|would|can|will) (?:i|we|you) know if|(?:como|cómo) (?:se|sabe|saber|sabemos) si|(?:cuales|que) son (?:los )?(?:signos|sintomas)|puede (?:causar|dar|provocar)|deberia preocuparme por)\b/;
 
 /** A question whose words make what it names hypothetical ("what are the signs of serotonin syndrome?"). */
 export function asksAboutRisk(sentence: string): boolean {
@@ -70,21 +72,32 @@ const WINDOW = 160;
 
 /** Status of the mention at [start, end) of a clause; `next` is the following clause of the same sentence, if short. */
 /** `question`: the sentence is a question; 'follow-on' when it only carries on a question about risk ("fever? sweating?"). */
-export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string): MentionContext {
+export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string, writerFine = false): MentionContext {
   const near = clause.slice(Math.max(0, start - WINDOW), start);
   const before = scopeBefore(near);
+  // History and hypotheticals reach further back than a negation: "years ago I had a reaction where my throat
+  // swelled", "in case the alarm goes off and his spasms get worse". Only a contrast or a new time ends them.
+  const framed = framingBefore(near);
   const after = clause.slice(end, end + WINDOW);
   const negated = NEGATION.test(before.replace(PSEUDO_NEGATION, ' ')) || POST_NEGATION.test(after);
   // A short next clause says more about this mention ("shaking, gone now"), unless it starts a statement of its own
   // ("talks to his mother, she passed in 2009").
   const tail = next && next.split(' ').length <= 5 && !NEW_STATEMENT.test(next) ? `${after} ${next}` : after;
   let temporality: MentionContext['temporality'] = 'current';
-  if (hypotheticalBefore(before, clause.slice(start, end)) || question === 'follow-on' || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
-  else if (HISTORY_BEFORE.test(before) || HISTORY_AFTER.test(tail)) temporality = 'historical';
+  if (hypotheticalBefore(framed, clause.slice(start, end)) || question === 'follow-on' || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
+  else if (HISTORY_BEFORE.test(framed) || HISTORY_AFTER.test(tail)) temporality = 'historical';
   // "I had serotonin syndrome back in 2015, with fever and twitching": the clause carries on the one before.
   else if (previous && CARRIES_ON.test(clause) && (HISTORY_BEFORE.test(previous) || HISTORY_AFTER.test(previous))) temporality = 'historical';
   const around = clause.slice(Math.max(0, start - WINDOW), end + WINDOW);
-  return { negated, experiencer: experiencer(near, around, patientRelation), temporality };
+  return { negated, experiencer: experiencer(near, around, patientRelation, writerFine), temporality };
+}
+
+const STRONG_BREAK = /\b(?:but|however|although|though|now|today|currently|these days|this time|pero|aunque|ahora|hoy|actualmente|esta vez)\b/g;
+
+function framingBefore(near: string): string {
+  let cut = 0;
+  for (const m of near.matchAll(STRONG_BREAK)) cut = m.index + m[0].length;
+  return near.slice(cut);
 }
 
 const NEW_STATEMENT = /^(?:she|he|i|they|it|we|my|his|her|their|el|ella|yo|mi|su)\b/;
@@ -113,16 +126,18 @@ const OTHER_SUBJECT = /(?:^|\b(?:and|but|y|pero)\s)(?:the|my|our|el|la|mi)\s(?:d
 
 const SELF_AFTER_RELATION = /\b(?:my|i|i'm|i've|i was|me|mine|myself|mi|mis|yo|tengo|estoy|me siento)\b/;
 
-function experiencer(before: string, clause: string, patientRelation: string | undefined): 'patient' | 'other' {
+function experiencer(before: string, clause: string, patientRelation: string | undefined, writerFine = false): 'patient' | 'other' {
   let last: string | undefined;
   let after = '';
   for (const m of before.matchAll(RELATION_MENTION)) {
-    last = RELATIONS[m[1]];
+    last = RELATIONS[m[1] ?? m[2]];
     after = before.slice(m.index + m[0].length);
   }
   // "the dog has diarrhea", "the man in the next bed is confused": someone (or something) that is not the patient.
   if (!last && OTHER_SUBJECT.test(before)) return 'other';
   if (!last || last === patientRelation) return 'patient';
+  // "my roommate keeps throwing up, I'm good": the writer is the one asking, and is well.
+  if (writerFine) return 'other';
   // "my wife says my pupils are huge", "my husband noticed I was shaking": the writer, as someone else saw it.
   if (SELF_AFTER_RELATION.test(after)) return 'patient';
   // "mi papá jura que...", "my dad sees bugs": the relative is doing it now, as the carer describes.

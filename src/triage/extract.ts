@@ -27,7 +27,14 @@ const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
 const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
 
-export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, maxDailyMg: (drug: string) => number | undefined = () => undefined): ExtractedFindings {
+export interface ReadingKnowledge {
+  /** Usual maximum daily dose of a drug, for amounts taken at once. */
+  maxDailyMg: (drug: string) => number | undefined;
+  /** Findings that lead to a red flag. */
+  emergencyFindings: ReadonlySet<string>;
+}
+
+export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, known: ReadingKnowledge = { maxDailyMg: () => undefined, emergencyFindings: new Set() }): ExtractedFindings {
   const clauses: ReadClause[] = [];
   const add = (text: string, source: string) => {
     const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
@@ -108,7 +115,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
     changes,
-    symptoms: findSymptoms(withMeasuredOverdoses(clauses, drugsInClause, medications, maxDailyMg), patientRelation),
+    symptoms: findSymptoms(withMeasuredOverdoses(clauses, drugsInClause, medications, known.maxDailyMg), patientRelation, known.emergencyFindings),
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
     excludedMedications,

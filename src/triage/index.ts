@@ -5,7 +5,7 @@ import { extractFindings } from './extract.js';
 import { computeFacts } from './facts.js';
 import { Guidance, resolveLocale } from './guidance.js';
 import { loadKnowledge, type Knowledge } from './knowledge/load.js';
-import type { Medication, Rule } from './knowledge/schema.js';
+import type { Condition, Medication, Rule } from './knowledge/schema.js';
 import { RuleEngine } from './rules.js';
 import { Lexicon } from './lexicon.js';
 import { SymptomReader } from './symptoms.js';
@@ -37,6 +37,20 @@ export interface Triage {
 
 const rank = (l: Level) => LEVELS.indexOf(l);
 
+/** The findings that alone make a red flag ("sym:seizure", or one branch of an "any"), through the definitions. */
+function findingsOfRedFlags(k: Knowledge): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (c: Condition): void => {
+    if (typeof c === 'string') {
+      if (c.startsWith('sym:')) out.add(c.slice(4));
+      else if (k.definitions[c] && !seen.has(c)) { seen.add(c); walk(k.definitions[c].when); }
+    } else if ('any' in c) c.any.forEach(walk);
+  };
+  for (const r of k.rules) if (r.redFlag) walk(r.when);
+  return out;
+}
+
 /** The lexicon of knowledge/lexicon/ plus DRUG, every name of every medication (so "took 10 xanax" counts tablets). */
 function symptomReaderFor(k: Knowledge): SymptomReader {
   const drugNames = k.medications.flatMap((m) => [m.id.replace(/-/g, ' '), ...m.brands, ...m.street, ...m.spanish, ...m.misspellings]);
@@ -52,7 +66,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
-  const maxDailyMg = (drug: string) => meds.get(drug)?.maxDailyMg;
+  const known = { maxDailyMg: (drug: string) => meds.get(drug)?.maxDailyMg, emergencyFindings: findingsOfRedFlags(k) };
 
   // The gate, slot filling and the assessment of one turn share its `now`: parse it once.
   let clock = { iso: '', now: makeNow(undefined), offset: '+00:00' };
@@ -60,7 +74,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     const nowIso = input.now ?? new Date().toISOString();
     if (clock.iso !== nowIso) clock = { iso: nowIso, now: makeNow(nowIso), offset: offsetOf(nowIso) };
     const { now, offset } = clock;
-    return { now, offset, findings: extractFindings(input, now, offset, reader, maxDailyMg) };
+    return { now, offset, findings: extractFindings(input, now, offset, reader, known) };
   }
 
   function publicFindings(findings: ReturnType<typeof extractFindings>): Assessment['findings'] {

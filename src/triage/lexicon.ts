@@ -1,7 +1,8 @@
 // The lexicon: word classes (knowledge/lexicon/*.json) looked up in a sentence's tokens. Every entry is stemmed when
 // loaded (natural's Porter stemmers, English and Spanish), so inflections need no entries of their own; a long word
-// that is not in the lexicon's vocabulary is matched to the nearest vocabulary stem within a small edit distance
-// (Damerau-Levenshtein via a deletion index, so a lookup costs a few hash probes, not a scan of the vocabulary).
+// that is not in the lexicon's vocabulary, nor a real word, is matched to a vocabulary stem one edit away with the same
+// first letter (Damerau-Levenshtein via a deletion index, so a lookup costs a few hash probes, not a scan of the
+// vocabulary). Two edits were tried and read too many ordinary long words as symptoms.
 import { DamerauLevenshteinDistance } from 'natural/lib/natural/distance';
 import stemEn from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import stemEs from 'natural/lib/natural/stemmers/porter_stemmer_es.js';
@@ -33,7 +34,6 @@ const node = (): TrieNode => ({ next: new Map(), classes: [] });
 const TOKEN = /\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|,/g;
 // Long words only: short ones sit too close to each other ("hot"/"hit") for an edit to be a typo.
 const MIN_FUZZY_LENGTH = 6;
-const TWO_EDITS_LENGTH = 9;
 
 export interface LexiconClass { en: string[]; es: string[] }
 
@@ -86,8 +86,7 @@ export class Lexicon {
 
   private indexDeletions(lang: Lang, stem: string): void {
     if (stem.length < MIN_FUZZY_LENGTH - 2) return;
-    // One deletion on the vocabulary's side; the word's side takes two when it is long, so together they reach
-    // every stem within two edits that the distance check then confirms.
+    // One deletion on each side reaches every stem one edit away (a swap of two letters included).
     for (const variant of deletionsOf(stem, 1)) {
       const list = this.deletions[lang].get(variant);
       if (!list) this.deletions[lang].set(variant, [stem]);
@@ -130,10 +129,10 @@ export class Lexicon {
     });
   }
 
-  /** The vocabulary stem nearest to an unknown stem, within one edit (two for long words); undefined when none. */
+  /** The vocabulary stem one edit from an unknown stem, with the same first letter; undefined when none. */
   private correct(lang: Lang, stem: string, wordLength: number): string | undefined {
     if (wordLength < MIN_FUZZY_LENGTH) return undefined;
-    const maxEdits = wordLength >= TWO_EDITS_LENGTH ? 2 : 1;
+    const maxEdits = 1;
     let best: string | undefined;
     let bestDistance = maxEdits + 1;
     for (const variant of deletionsOf(stem, maxEdits)) {

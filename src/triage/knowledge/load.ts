@@ -158,6 +158,9 @@ function checkReferences(k: Knowledge): void {
   }
   const findingIds = new Set<string>();
   const classes = new Set(Object.keys(k.lexicon.classes));
+  for (const cls of Object.values(NEGATION_CLASSES)) {
+    if (!classes.has(cls)) throw new KnowledgeError('lexicon/', `class "${cls}"`, 'negation needs this class');
+  }
   for (const f of k.findings) {
     if (findingIds.has(f.id)) throw new KnowledgeError('findings/', `entry "${f.id}"`, 'duplicate id');
     findingIds.add(f.id);
@@ -167,9 +170,6 @@ function checkReferences(k: Knowledge): void {
         if (!classes.has(cls) && cls !== 'DRUG') throw new KnowledgeError('findings/', `entry "${f.id}"`, `pattern names unknown lexicon class "${cls}"`);
       }
     }
-  }
-  for (const cls of Object.values(NEGATION_CLASSES)) {
-    if (!classes.has(cls)) throw new KnowledgeError('lexicon/', `class "${cls}"`, 'negation needs this class');
   }
   if (k.quantities) {
     const q = k.quantities;

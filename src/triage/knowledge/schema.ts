@@ -54,7 +54,7 @@ export const LexiconFile = z.object({
   numbers: z.record(z.string().min(1), z.number()).optional(),
 }).strict();
 
-/** Real English and Spanish words that sit within a typo of a lexicon word ("weaning"/"weaving"): never corrected. */
+/** Real English words that sit within a typo of a lexicon word ("weaning"/"weaving"): never corrected. */
 export const RealWordsFile = z.object({
   about: z.string().min(3),
   generatedBy: z.string().min(3),
