@@ -37,7 +37,7 @@ function post(port: number, body: object): Promise<Reply> {
 
 let seq = 0;
 const activity = (conv: string, text: string) => ({
-  type: 'message', id: `m${++seq}`, channelId: 'directline', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+  type: 'message', id: `m${++seq}`, channelId: 'webchat', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
   conversation: { id: conv }, from: { id: 'u' }, recipient: { id: 'bot' }, text, localTimestamp: '2026-03-08T09:00:00-05:00',
 });
 
