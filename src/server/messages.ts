@@ -1,6 +1,6 @@
 // POST /api/messages: the Bot Framework activity protocol (normal delivery and deliveryMode "expectReplies").
 import {
-  CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity,
+  CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ResourceResponse,
   type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
 } from 'botbuilder';
 import { ConnectorClient } from 'botframework-connector';
@@ -104,6 +104,18 @@ export class ReusedClientsAuthentication extends ConfigurationBotFrameworkAuthen
 export class TriageAdapter extends CloudAdapter {
   constructor(private readonly auth: ConfigurationBotFrameworkAuthentication, private readonly logger: Logger) {
     super(auth);
+  }
+
+  /**
+   * Questions quote what the person said ("You mentioned …"). They go out as plain text, so a quoted answer can never
+   * become a markdown link (or image, or emphasis) in the bot's voice: Web Chat, Teams and the Emulator then show the
+   * text as typed. Results (cards, markdown) are not questions and keep their format.
+   */
+  override sendActivities(ctx: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    for (const a of activities) {
+      if (a.type === 'message' && a.text && (a.channelData as { triage?: { question?: unknown } } | undefined)?.triage?.question) a.textFormat = 'plain';
+    }
+    return super.sendActivities(ctx, activities);
   }
 
   /** `header`: the Authorization header the SDK should check ('' for callers this server authenticated itself). */
