@@ -1,4 +1,5 @@
 // Structured logs that never carry what a person told us about their health (unless the debug switch is on).
+import { writeSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 
@@ -45,6 +46,23 @@ export function createLogDestination(fd = 1, maxBytes = LOG_BUFFER_BYTES): LogDe
   const stream = pino.destination({ fd, sync: false, maxLength: maxBytes, retryEAGAIN: () => true });
   stream.on('drop', () => { dropped++; });
   stream.on('error', () => { failedWrites++; }); // the buffered lines stay; the next line retries the write
+  // pino flushes synchronously at exit, and sonic-boom's flushSync retries a failing write for ever: a full disk would
+  // hang the exit. One attempt per buffered chunk, then whatever is left is dropped.
+  const internals = stream as unknown as { _bufs: (string | Buffer)[]; _writingBuf: string | Buffer; _len: number };
+  (stream as unknown as { flushSync: () => void }).flushSync = () => {
+    const chunks = [internals._writingBuf, ...internals._bufs].filter((c) => c && c.length);
+    internals._bufs = [];
+    internals._writingBuf = '';
+    internals._len = 0;
+    for (const chunk of chunks) {
+      try {
+        writeSync(fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      } catch {
+        dropped++;
+        break;
+      }
+    }
+  };
   stream.on('write', () => {
     if (dropped === reported) return;
     const n = dropped - reported;

@@ -71,6 +71,8 @@ function shutdown(server: Server, signal: string, logger: ReturnType<typeof crea
   // Stop accepting connections, let in-flight requests finish, but never hang a deploy.
   setTimeout(() => process.exit(1), 10_000).unref();
   server.close(() => process.exit(0));
+  // Idle keep-alive connections would hold the close open until the deadline.
+  (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
 }
 
 main();

@@ -234,8 +234,7 @@ function openPrivate(file: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (file !== ':memory:') {
-      const dir = path.dirname(path.resolve(file));
-      if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeFolder(path.dirname(path.resolve(file)));
       if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
       // SQLite gives its -wal and -shm files the database file's mode.
       for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f) && (statSync(f).mode & 0o077)) chmodSync(f, 0o600);
@@ -255,6 +254,15 @@ function openPrivate(file: string): Database.Database {
     db?.close();
     throw storageError(file, err);
   }
+}
+
+/** mkdir -p with mode 0700 for each folder it creates (one level at a time: Node's recursive mkdir never returns under
+ * some pseudo file systems, such as /proc). */
+function makeFolder(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeFolder(parent);
+  mkdirSync(dir, { mode: 0o700 });
 }
 
 function storageError(file: string, err: unknown): StorageError {

@@ -189,8 +189,8 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
       res.send(403, { error: 'The delete key does not match this conversation' });
       return;
     }
-    // The bot keeps Direct Line conversations under ConversationState's key, channel "directline".
-    await faces.storage?.delete([`directline/conversations/${conversationId}`]);
+    // The bot keeps Direct Line conversations under ConversationState's key: channel, "conversations", id, namespace ("").
+    await faces.storage?.delete([`directline/conversations/${conversationId}/`]);
     const transcript = deps.local?.remove(conversationId) ?? false;
     deps.logger.info('web chat conversation deleted with its delete key');
     res.send(200, { deleted: { answers: true, transcript } });
