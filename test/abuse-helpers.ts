@@ -25,8 +25,10 @@ export interface AbuseServer {
   close(): Promise<void>;
 }
 
-export async function startAbuseServer(env: Record<string, string> = {}): Promise<AbuseServer> {
+/** `botFramework`: further options for the SDK's authentication (tests point its OpenID metadata at loopback). */
+export async function startAbuseServer(env: Record<string, string> = {}, botFramework: Record<string, string> = {}): Promise<AbuseServer> {
   const config = loadConfig({ PORT: '0', STORAGE: 'memory', ...env });
+  Object.assign(config.botFramework, botFramework);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line)); cb(); } });
   const logger = createLogger({ logLevel: 'debug', logHealthData: false }, sink);

@@ -112,9 +112,7 @@ export class TriageAdapter extends CloudAdapter {
    * text as typed. Results (cards, markdown) are not questions and keep their format.
    */
   override sendActivities(ctx: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    for (const a of activities) {
-      if (a.type === 'message' && a.text && (a.channelData as { triage?: { question?: unknown } } | undefined)?.triage?.question) a.textFormat = 'plain';
-    }
+    plainQuestions(activities);
     return super.sendActivities(ctx, activities);
   }
 
@@ -133,11 +131,20 @@ export class TriageAdapter extends CloudAdapter {
     }
     try {
       const reply = await this.processActivity(authenticated, activity, logic);
+      // expectReplies: the turn context buffered the replies itself, without sendActivities.
+      const buffered = (reply?.body as { activities?: Partial<Activity>[] } | undefined)?.activities;
+      if (Array.isArray(buffered)) plainQuestions(buffered);
       res.send(reply?.status ?? 200, reply?.body);
     } catch (err) {
       this.logger.error({ errName: (err as Error)?.name }, 'activity failed outside the turn');
       res.send(500, { error: 'Internal error' });
     }
+  }
+}
+
+function plainQuestions(activities: Partial<Activity>[]): void {
+  for (const a of activities) {
+    if (a.type === 'message' && a.text && (a.channelData as { triage?: { question?: unknown } } | undefined)?.triage?.question) a.textFormat = 'plain';
   }
 }
 
