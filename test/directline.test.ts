@@ -134,9 +134,12 @@ describe('local Direct Line over HTTP', () => {
     expect((await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'invoke', name: 'x' }, c.token)).status).toBe(400);
   });
 
-  it("the connector side takes the bot's replies only for known conversations", async () => {
-    const r = await post('/v3/conversations/unknown/activities', { type: 'message', text: 'x' });
-    expect(r.status).toBe(404);
+  it("the connector side takes no replies from anyone but the bot, even over loopback", async () => {
+    const { conversationId } = await start();
+    for (const path of [`/v3/conversations/${conversationId}/activities`, '/v3/conversations/unknown/activities']) {
+      const r = await post(path, { type: 'message', text: 'x' });
+      expect(r.status).toBe(403);
+    }
   });
 });
 

@@ -19,6 +19,8 @@ export interface BotDeps {
   logger: Logger;
   /** Debug switch: let error messages (which may quote what a person typed) into the logs. */
   logHealthData?: boolean;
+  /** "delete my data" in the other places a conversation lives (a channel's transcript); each sentence says what. */
+  erase?: (ctx: TurnContext, locale: string) => Promise<string[]>;
 }
 
 const SKIP_SAVE = Symbol('skipSave');
@@ -157,12 +159,14 @@ export class TriageBot extends ActivityHandler {
         await ctx.sendActivity(say(locale, 'cancelled', { emergency }));
         return;
       }
-      case 'delete my data':
+      case 'delete my data': {
         await this.conversationState.delete(ctx);
         // Saving now would write an empty record back; there must be nothing left.
         ctx.turnState.set(SKIP_SAVE, true);
-        await ctx.sendActivity(say(locale, 'deleted'));
+        const also = (await this.deps.erase?.(ctx, locale)) ?? [];
+        await ctx.sendActivity([say(locale, 'deleted'), ...also].join(' '));
         return;
+      }
     }
   }
 }
