@@ -26,13 +26,17 @@ describe('the core reads a 20,000-character answer in under 20 ms', () => {
   for (const [shape, unit] of Object.entries(SHAPES)) {
     for (const field of ['medications', 'doseChanges', 'symptoms'] as const) {
       it(`${shape} text as ${field}`, () => {
+        // A different text each time: the core keeps readings of answers it has seen. The first run warms the code
+        // paths of this shape; the best of the next three is the algorithm's cost, in this thread's CPU time, so that
+        // other processes on a busy machine do not decide it.
+        core.assess({ medications: '', doseChanges: '', symptoms: '', [field]: fill(`warm ${unit}`, 20_000), now: NOW });
         let best = Infinity;
-        for (let i = 0; i < 3; i++) { // best of three: the machine's noise, not the algorithm's cost
-          // A different text each time: the core keeps readings of answers it has seen.
+        for (let i = 0; i < 3; i++) {
           const text = fill(`${i} ${unit}`, 20_000);
-          const t = performance.now();
+          const t = process.cpuUsage();
           core.assess({ medications: '', doseChanges: '', symptoms: '', [field]: text, now: NOW });
-          best = Math.min(best, performance.now() - t);
+          const used = process.cpuUsage(t);
+          best = Math.min(best, (used.user + used.system) / 1000);
         }
         expect(best).toBeLessThan(20);
       });

@@ -41,6 +41,8 @@ function termKey(tokens: string[]): string {
 
 export class DrugIndex {
   private readonly terms = new Map<string, Term>();
+  /** Every first part of a term of several words ("st", "st johns"), so a lookup stops as soon as nothing can follow. */
+  private readonly prefixes = new Set<string>();
   private readonly maxWords: number;
   private readonly phonetic = new Map<string, Set<Term & { key: string }>>();
   private readonly byFirst = new Map<string, (Term & { key: string })[]>();
@@ -53,6 +55,8 @@ export class DrugIndex {
         const key = termKey(words(normalize(raw)));
         if (!key || this.terms.has(key)) return;
         this.terms.set(key, { med, kind });
+        const parts = key.split(' ');
+        for (let n = 1; n < parts.length; n++) this.prefixes.add(parts.slice(0, n).join(' '));
         maxWords = Math.max(maxWords, key.split(' ').length);
         if (!key.includes(' ') && key.length >= 5 && kind !== 'street') this.indexFuzzy(key, { med, kind });
       };
@@ -81,17 +85,24 @@ export class DrugIndex {
   /** Every drug named in a clause, longest term first; `fuzzy` allows near-misses (only where drugs are expected). */
   find(clause: string, fuzzy: boolean): DrugHit[] {
     const toks = [...clause.matchAll(/[a-z0-9]+(?:'[a-z]+)?/g)];
+    const keys = toks.map((t) => t[0].replace(/'/g, ''));
     const hits: DrugHit[] = [];
     for (let i = 0; i < toks.length; i++) {
       let found: DrugHit | undefined;
-      for (let n = Math.min(this.maxWords, toks.length - i); n >= 1 && !found; n--) {
-        const key = termKey(toks.slice(i, i + n).map((t) => t[0]));
+      // Grow the term word by word while some term starts this way; keep the longest that is a term.
+      let key = '';
+      let longest = 0;
+      for (let n = 1; n <= this.maxWords && i + n <= toks.length; n++) {
+        key = n === 1 ? keys[i] : `${key} ${keys[i + n - 1]}`;
         const term = this.terms.get(key);
-        if (term && !(term.med.id === 'alcohol' && NOT_ALCOHOL_AFTER.test(toks[i + n]?.[0] ?? ''))) {
-          const end = toks[i + n - 1].index + toks[i + n - 1][0].length;
-          found = { med: term.med, text: clause.slice(toks[i].index, end), match: term.kind, start: toks[i].index, end, alternatives: [] };
-          i += n - 1;
-        }
+        if (term && !(term.med.id === 'alcohol' && NOT_ALCOHOL_AFTER.test(toks[i + n]?.[0] ?? ''))) longest = n;
+        if (!this.prefixes.has(key)) break;
+      }
+      if (longest) {
+        const term = this.terms.get(keys.slice(i, i + longest).join(' '))!;
+        const end = toks[i + longest - 1].index + toks[i + longest - 1][0].length;
+        found = { med: term.med, text: clause.slice(toks[i].index, end), match: term.kind, start: toks[i].index, end, alternatives: [] };
+        i += longest - 1;
       }
       if (!found && fuzzy) found = this.fuzzy(toks[i][0], toks[i].index);
       if (found) hits.push(Object.freeze(found));

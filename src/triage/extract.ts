@@ -69,7 +69,8 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   drugsInClause.forEach((hits, i) => {
     const clause = clauses[i];
     for (const hit of hits) {
-      const before = clause.text.slice(0, hit.start);
+      // What stands just before the name says whose it is ("my husband's ambien"); far text does not.
+      const before = clause.text.slice(Math.max(0, hit.start - 160), hit.start);
       const ctx = clause.reading.context(hit.start, hit.end, patientRelation);
       if ((ownedByOther(before, patientRelation) || ctx.experiencer === 'other') && !writerTookIt(before, patientRelation)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });

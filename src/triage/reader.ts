@@ -2,7 +2,7 @@
 // and vital signs. All of it is a pure function of the text (and of a mention's place in it), and a conversation
 // re-reads its earlier answers on every turn, so an answer's reading is kept: one cache lookup per answer, and the
 // same clause strings every time. Anything that depends on `now` (times) is left to the caller.
-import { asksAboutRisk, mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
+import { asksAboutRisk, ClauseCues, mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
 import { changeWordsIn, type ChangeWords } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
@@ -54,6 +54,7 @@ export class ClauseReading {
   private anyDrugs?: readonly DrugHit[];
   private words?: ChangeWords;
   private readonly contexts = new Map<string, MentionContext>();
+  private cues?: ClauseCues;
 
   constructor(readonly text: string, private readonly index: DrugIndex) {
     this.temperatureC = extractTemperature(text, false);
@@ -82,7 +83,7 @@ export class ClauseReading {
   context(start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string, writerFine = false): MentionContext {
     const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}|${previous ?? ''}|${writerFine}`;
     let ctx = this.contexts.get(key);
-    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next, question, previous, writerFine))));
+    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext((this.cues ??= new ClauseCues(this.text)), start, end, patientRelation, next, question, previous, writerFine))));
     return ctx;
   }
 }
