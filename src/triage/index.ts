@@ -7,7 +7,7 @@ import { Guidance, resolveLocale } from './guidance.js';
 import { loadKnowledge, type Knowledge } from './knowledge/load.js';
 import type { Condition, Medication, Rule } from './knowledge/schema.js';
 import { RuleEngine } from './rules.js';
-import { Lexicon } from './lexicon.js';
+import { Lexicon, preloadStems } from './lexicon.js';
 import { SymptomReader } from './symptoms.js';
 import { TextReader } from './reader.js';
 import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
@@ -53,6 +53,7 @@ function findingsOfRedFlags(k: Knowledge): Set<string> {
 
 /** The lexicon of knowledge/lexicon/ plus DRUG, every name of every medication (so "took 10 xanax" counts tablets). */
 function symptomReaderFor(k: Knowledge): SymptomReader {
+  if (k.lexicon.stems) preloadStems(k.lexicon.stems);
   const drugNames = k.medications.flatMap((m) => [m.id.replace(/-/g, ' '), ...m.brands, ...m.street, ...m.spanish, ...m.misspellings]);
   const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, realWords: k.lexicon.realWords, numbers: k.lexicon.numbers, exact: ['DRUG'] });
   return new SymptomReader(lexicon, k.findings, k.quantities);

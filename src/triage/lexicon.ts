@@ -37,6 +37,24 @@ const MIN_FUZZY_LENGTH = 6;
 
 export interface LexiconClass { en: string[]; es: string[] }
 
+const STEMS: Record<Lang, Map<string, string>> = { en: new Map(), es: new Map() };
+
+/** Stems worked out before (knowledge/lexicon-stems.json): Porter stemming of thousands of entries is the slow part
+ * of start-up. A word missing from them is simply stemmed, so an old list costs time, never a wrong reading. */
+export function preloadStems(stems: Partial<Record<Lang, Record<string, string>>>): void {
+  for (const lang of LANGS) for (const [word, stem] of Object.entries(stems[lang] ?? {})) STEMS[lang].set(word, stem);
+}
+
+/** Every word of the entries with its stem per language, for knowledge/lexicon-stems.json. */
+export function stemsOf(classes: Record<string, LexiconClass>): Record<Lang, Record<string, string>> {
+  const out: Record<Lang, Record<string, string>> = { en: {}, es: {} };
+  for (const cls of Object.values(classes)) {
+    for (const lang of LANGS) for (const term of cls[lang]) for (const w of tokenTexts(normalize(term))) out[lang][w] ??= Lexicon.stem(lang, w);
+  }
+  for (const lang of LANGS) out[lang] = Object.fromEntries(Object.entries(out[lang]).sort(([a], [b]) => a.localeCompare(b)));
+  return out;
+}
+
 export class Lexicon {
   private readonly tries: Record<Lang, TrieNode> = { en: node(), es: node() };
   private readonly known: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
@@ -67,7 +85,14 @@ export class Lexicon {
 
   static stem(lang: Lang, word: string): string {
     if (word.includes("'") || /^\d/.test(word)) return word;
-    return lang === 'en' ? stemEn.stem(word) : stemEs.stem(word);
+    // Entries share most of their words ("my", "giving me", "head"): each is stemmed once per process.
+    const memo = STEMS[lang];
+    let stem = memo.get(word);
+    if (stem === undefined) {
+      stem = lang === 'en' ? stemEn.stem(word) : stemEs.stem(word);
+      if (memo.size < 200_000) memo.set(word, stem);
+    }
+    return stem;
   }
 
   private addTerm(lang: Lang, term: string, cls: string, fuzzy: boolean): void {

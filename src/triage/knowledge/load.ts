@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import {
-  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile,
+  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile, StemsFile,
 } from './schema.js';
 import { NEGATION_CLASSES } from '../negation.js';
 
@@ -20,7 +20,7 @@ export interface Knowledge {
   medications: z.infer<typeof MedicationsFile>['medications'];
   findings: z.infer<typeof FindingsFile>['findings'];
   /** Word classes from every file of knowledge/lexicon/, a class named in several files holding all their terms. */
-  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number>; realWords: string[] };
+  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number>; realWords: string[]; stems?: { en: Record<string, string>; es: Record<string, string> } };
   quantities?: NonNullable<z.infer<typeof FindingsFile>['quantities']>;
   rules: z.infer<typeof RulesFile>['rules'];
   definitions: z.infer<typeof RulesFile>['definitions'];
@@ -87,6 +87,8 @@ export function loadKnowledge(dir = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const lexiconFiles = readFolder(dir, 'lexicon', LexiconFile, hash);
   const lexicon = mergeLexicon(lexiconFiles);
   if (existsSync(path.join(dir, 'real-words.json'))) lexicon.realWords = readJson(dir, 'real-words.json', RealWordsFile, hash).words;
+  // Not part of the knowledge's meaning (and so not of its version): only saves start-up time.
+  if (existsSync(path.join(dir, 'lexicon-stems.json'))) lexicon.stems = readJson(dir, 'lexicon-stems.json', StemsFile, createHash('sha256'));
   const rules = readJson(dir, 'rules.json', RulesFile, hash);
   const guidance = readJson(dir, 'guidance.json', GuidanceFile, hash);
   const contacts = readJson(dir, 'contacts.json', ContactsFile, hash);

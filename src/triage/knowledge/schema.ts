@@ -42,7 +42,8 @@ export const MedicationsFile = z.object({ version: z.string().min(1), medication
 
 /** Lexicon class names are upper case ("CHEST", "NEG_BEFORE"): a pattern names classes, never spellings. */
 const className = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'class names are upper-case letters, digits and underscores');
-const terms = z.array(z.string().min(1).refine((t) => /[a-z0-9\u00c0-\u024f]/i.test(t), 'a term needs a letter or digit'));
+// Lists of thousands of entries: one check per list (start-up time), naming the first bad entry.
+const terms = z.custom<string[]>((v) => Array.isArray(v) && v.every((t) => typeof t === 'string' && /[a-z0-9\u00c0-\u024f]/i.test(t)), 'terms are strings with a letter or digit');
 
 export const LexiconFile = z.object({
   about: z.string().min(3),
@@ -62,6 +63,15 @@ export const RealWordsFile = z.object({
   lexiconHash: z.string().min(8),
   // Tens of thousands of words: one cheap check instead of a schema per element (start-up time).
   words: z.custom<string[]>((v) => Array.isArray(v) && v.every((w) => typeof w === 'string' && /^[a-z]+$/.test(w)), 'words are lowercase letters'),
+}).strict();
+
+/** Stems of the lexicon's words, worked out by npm run knowledge:index (start-up time only; see lexicon.ts). */
+export const StemsFile = z.object({
+  about: z.string().min(3),
+  generatedBy: z.string().min(3),
+  lexiconHash: z.string().min(8),
+  en: z.custom<Record<string, string>>((v) => typeof v === 'object' && v !== null, 'word → stem'),
+  es: z.custom<Record<string, string>>((v) => typeof v === 'object' && v !== null, 'word → stem'),
 }).strict();
 
 export const Pattern = z.object({
