@@ -84,7 +84,10 @@ export class Lexicon {
   }
 
   static stem(lang: Lang, word: string): string {
-    if (word.includes("'") || /^\d/.test(word)) return word;
+    // "breathing's", "head's": the word itself; other apostrophe words ("don't", "i'm") are kept whole.
+    if (word.endsWith("'s") && word.length > 4) word = word.slice(0, -2);
+    // Short words are left as they are: Porter turns "ate" into "at".
+    if (word.includes("'") || /^\d/.test(word) || word.length <= 3) return word;
     // Entries share most of their words ("my", "giving me", "head"): each is stemmed once per process.
     const memo = STEMS[lang];
     let stem = memo.get(word);
