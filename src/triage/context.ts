@@ -18,7 +18,9 @@ const RELATION_WORDS = Object.keys(RELATIONS).join('|');
 const RELATION_MENTION = new RegExp(`\\b(?:my|our|his|her|their|mi|mis|su|nuestro|nuestra)\\s+(?:\\w+\\s+)?(${RELATION_WORDS})(?:'s)?\\b`, 'g');
 const PATIENT_INTRO = new RegExp(
   `\\b(?:my|our|mi)\\s+(?:\\d+\\s*(?:yo|year old)\\s+|\\w+\\s+)?(${RELATION_WORDS})\\b(?!'s)` +
-  `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|can't|won't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|\\())`,
+  `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|can't|won't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|\\(|` +
+  // substance use, for carers at an addiction-treatment intake ("my husband drinks a fifth a day", "mi hijo usa fentanilo")
+  `drinks|drank|drinking|smokes|smoked|snorts|shoots|injects|quit|bebe|bebia|usa|usaba|fuma|fumaba|consume|dejo|deja|lleva|anda|ha))`,
 );
 
 /** The relative a clause introduces as the one the answers are about ("my husband is 65, he's on..."). */
@@ -43,8 +45,8 @@ const PSEUDO_NEGATION = /\b(?:not only|not just|no change|no changes|not sure|no
 const SCOPE_END = /\b(?:and|y|then|now|also|plus|pero)\b|\b(?:just|only|solo|apart from|besides|that|which|who|que)\b/g;
 const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|denied|nada)\b/;
 
-const HISTORY_BEFORE = /\b(?:used to|years ago|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
-const HISTORY_AFTER = /\b(?:years? ago|months ago|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?: now)?|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
+const HISTORY_BEFORE = /\b(?:used to|years ago|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|(?<!desde )hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
+const HISTORY_AFTER = /\b(?:years? ago|months ago|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?: now)?|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|(?<!desde )hace (?:\w+ )?anos|el ano pasado)\b/;
 const HYPOTHETICAL = /\b(?:if|in case|what if|should i worry|could|can cause|may cause|might|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried (?:about|that)|afraid of|scared of|en caso de|por si|si (?:le|me|te|tiene|tengo)|puede causar|podria)\b/;
 
 export interface MentionContext {

@@ -9,6 +9,7 @@ import { findSymptoms } from './symptoms.js';
 import type { Clause } from './text.js';
 import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
 import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
+import { readSubstanceUse, type SubstanceUse, type UseLexicon } from './use.js';
 import { extractTemperature } from './vitals.js';
 
 export interface ExtractedFindings extends Findings {
@@ -20,14 +21,18 @@ export interface ExtractedFindings extends Findings {
   followUps: Partial<Record<FollowUpTopic, string>>;
   /** The symptoms answer already says when they began ("shaking since this morning"). */
   onsetStated: boolean;
+  /** How much and how often alcohol and drugs are used, last uses, past withdrawal seizures or DTs. */
+  use: SubstanceUse;
 }
 
 const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
 const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
-const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
+const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'last-use', 'other']);
+// Answers about the past: a seizure told there is a past one, not one happening now.
+const PAST_SOURCES = new Set(['withdrawal-history']);
 
-export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader): ExtractedFindings {
+export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, useLexicon: UseLexicon): ExtractedFindings {
   const clauses: ReadClause[] = [];
   const add = (text: string, source: string) => {
     const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
@@ -108,7 +113,10 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
     changes,
-    symptoms: findSymptoms(clauses, patientRelation),
+    symptoms: [
+      ...findSymptoms(clauses.filter((c) => !PAST_SOURCES.has(c.source)), patientRelation),
+      ...findSymptoms(clauses.filter((c) => PAST_SOURCES.has(c.source)), patientRelation).map((s) => ({ ...s, temporality: 'historical' as const })),
+    ],
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
     excludedMedications,
@@ -117,6 +125,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     patientRelation,
     followUps,
     onsetStated: clauses.some((c) => c.source === 'symptoms' && c.reading.symptoms.length > 0 && timeOf(c.text) !== undefined),
+    use: readSubstanceUse(useLexicon, { clauses, hits: drugsInClause, patientRelation, now, timeOf }),
   };
 }
 

@@ -10,6 +10,7 @@ import { RuleEngine } from './rules.js';
 import { SymptomMatcher } from './symptoms.js';
 import { TextReader } from './reader.js';
 import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
+import { UseLexicon } from './use.js';
 import {
   LEVELS, PATTERN_IDS, type AssessInput, type Assessment, type Contact, type FollowUpTopic, type Level,
   type PatternResult, type RedFlagResult,
@@ -35,12 +36,15 @@ export interface Triage {
 }
 
 const rank = (l: Level) => LEVELS.indexOf(l);
+/** Patterns of addiction-treatment intake: their results name the country's treatment helpline (SAMHSA in the US). */
+const INTAKE_PATTERNS = new Set<string>(['alcohol-withdrawal', 'benzodiazepine-withdrawal', 'opioid-withdrawal']);
 const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
 
 export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string; clauseCacheSize?: number } = {}): Triage {
   const k = loadKnowledge(opts.knowledgeDir);
   // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
   const reader = new TextReader(new DrugIndex(k.medications), new SymptomMatcher(k.findings), opts.clauseCacheSize);
+  const useLexicon = new UseLexicon(k.use, opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
@@ -51,11 +55,11 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     const nowIso = input.now ?? new Date().toISOString();
     if (clock.iso !== nowIso) clock = { iso: nowIso, now: makeNow(nowIso), offset: offsetOf(nowIso) };
     const { now, offset } = clock;
-    return { now, offset, findings: extractFindings(input, now, offset, reader) };
+    return { now, offset, findings: extractFindings(input, now, offset, reader, useLexicon) };
   }
 
   function publicFindings(findings: ReturnType<typeof extractFindings>): Assessment['findings'] {
-    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, onsetStated: _onset, ...rest } = findings;
+    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, onsetStated: _onset, use: _use, ...rest } = findings;
     return { ...rest, ...(findings.heartRate !== undefined ? { heartRate: findings.heartRate } : {}) };
   }
 
@@ -125,7 +129,8 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     if (notes.has('crisis') || redFlags.some((r) => r.id === 'suicidal-intent')) kinds.add('crisis');
     if (redFlags.some((r) => r.id === 'overdose')) kinds.add('poison');
     if (level === 'urgent' || level === 'contact-clinician') kinds.add('non-emergency');
-    if (notes.has('aud') || facts.has('context:alcohol-use-disorder') || facts.has('context:opioid-stopped')) kinds.add('helpline');
+    const intake = activePatterns.some((p) => INTAKE_PATTERNS.has(p.id)) || notes.has('opioid-tolerance');
+    if (intake || notes.has('aud') || facts.has('context:alcohol-use-disorder') || facts.has('context:opioid-stopped')) kinds.add('helpline');
 
     return {
       level,

@@ -33,6 +33,8 @@ export const Medication = z.object({
   depressantClass: z.enum(DEPRESSANT_CLASSES).nullable(),
   routes: z.array(z.enum(ROUTES)).min(1),
   confusableWith: z.array(id),
+  /** A long-acting benzodiazepine (diazepam, clonazepam, chlordiazepoxide): withdrawal can come later and last longer. */
+  longActing: z.boolean().optional(),
   sources,
 });
 export type Medication = z.infer<typeof Medication>;
@@ -85,6 +87,18 @@ export const RulesFile = z.object({
   definitions: z.record(z.string(), z.object({ when: Condition, sources })),
   rules: z.array(Rule).min(1),
   questions: z.array(Question),
+});
+
+/** Word classes of knowledge/use.json: amounts, frequency, containers, last use, past withdrawal seizures or DTs. */
+export const USE_CLASSES = [
+  'DAILY', 'EVERY_FEW_DAYS', 'OCCASIONAL', 'HEAVY', 'LONG_TIME', 'LARGE_CONTAINER', 'OTHER_DRINK', 'DRINK_VERB',
+  'ALCOHOL_UNIT', 'LAST', 'NOT_AFTER_LAST', 'USE_WORD', 'SOBER', 'SOBER_ALCOHOL', 'STOPPED_DRINKING', 'STOP_VERB', 'INTENT',
+  'HISTORY', 'COMPLICATION', 'DT', 'PRESCRIBED_FORM',
+] as const;
+export type UseClass = (typeof USE_CLASSES)[number];
+const phrase = z.string().regex(/^[a-z0-9' ]+$/, 'phrases are lowercase words without accents or punctuation');
+export const UseFile = z.object({
+  classes: z.record(z.enum(USE_CLASSES), z.object({ en: z.array(phrase), es: z.array(phrase), sources })),
 });
 
 const localized = z.object({ en: z.string().min(3), es: z.string().min(3) });
