@@ -29,7 +29,7 @@ export function patientIntroducedIn(text: string): string | undefined {
   return m ? RELATIONS[m[1]] : undefined;
 }
 
-const SELF_TAKING = /\b(?:i take|i'm on|im on|i am on|i use|i've been (?:on|taking)|i was (?:put )?on|i started|i stopped|i ran out|i have a (?:baclofen )?pump|my (?:meds|medications?|pills|pump)|tomo|estoy tomando|tengo una bomba|mis (?:pastillas|medicinas))\b/;
+const SELF_TAKING = /\b(?:i take|i'm on|im on|i am on|i use|i drink|i drank|i've been drinking|i was drinking|i smoke|i snort|i shoot|bebo|consumo|i've been (?:on|taking)|i was (?:put )?on|i started|i stopped|i ran out|i have a (?:baclofen )?pump|my (?:meds|medications?|pills|pump)|tomo|estoy tomando|tengo una bomba|mis (?:pastillas|medicinas))\b/;
 
 /** Whether the writer speaks of their own medicines in a clause ("I take zoloft. My mom takes tramadol"). */
 export function speaksOfOwnMedicines(text: string): boolean {

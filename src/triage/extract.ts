@@ -29,6 +29,7 @@ const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
 const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
 const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'last-use', 'other']);
+const STOPS = new Set(['stopped', 'ran-out', 'missed', 'decreased']);
 // Answers about the past: a seizure told there is a past one, not one happening now.
 const PAST_SOURCES = new Set(['withdrawal-history']);
 
@@ -109,6 +110,24 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   const heartRate = maxDefined(...readings.map((t) => t.heartRate));
   const unknownDrugWords = [...new Set(readings.flatMap((t, i) => t.doseUnitWords.filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
 
+  // Alcohol shown only by a container or a stop ("a 30 pack a day", "dejó de tomar"), and stops or last drinks and
+  // doses the change words do not know ("last drink saturday night"), join the drugs and the changes.
+  const use = readSubstanceUse(useLexicon, { clauses, hits: drugsInClause, patientRelation, now, timeOf });
+  // (a stop of long ago, "sober 10 years", does not make alcohol one of the drugs taken)
+  const alcoholStops = use.events.some((e) => e.substance === 'alcohol' && (!e.at || differenceInDays(now, e.at) <= 28));
+  if (!medications.has('alcohol') && (use.alcoholUse.length || alcoholStops) && !excluded.some((e) => e.name === 'alcohol' && e.reason === 'other-person')) {
+    const med = useLexicon.alcohol;
+    if (med) medications.set('alcohol', { name: 'alcohol', text: use.alcoholText ?? 'alcohol', match: 'street', route: 'liquid', classes: med.classes });
+  }
+  // A stop that names nothing ("hace 4 días que no tengo") is that of the one drug that can cause withdrawal, if only one.
+  const withdrawalDrugs = [...medications.values()].filter((m) => m.classes.some((c) => c === 'alcohol' || c === 'benzodiazepine' || c === 'opioid'));
+  for (const event of use.events) {
+    const e = !event.substance && withdrawalDrugs.length === 1 ? { ...event, substance: withdrawalDrugs[0].name } : event;
+    if (!e.substance || !e.at || !medications.has(e.substance)) continue;
+    if (changes.some((c) => c.medication === e.substance && STOPS.has(c.change) && c.time)) continue;
+    changes.push({ medication: e.substance, change: 'stopped', at: toIsoWithOffset(e.at, offset), text: e.text, time: e.at });
+  }
+
   return {
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
@@ -125,7 +144,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     patientRelation,
     followUps,
     onsetStated: clauses.some((c) => c.source === 'symptoms' && c.reading.symptoms.length > 0 && timeOf(c.text) !== undefined),
-    use: readSubstanceUse(useLexicon, { clauses, hits: drugsInClause, patientRelation, now, timeOf }),
+    use,
   };
 }
 

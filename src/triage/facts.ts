@@ -167,7 +167,7 @@ function withdrawalFacts(
   const textOf = (id: string) => f.medications.find((m) => m.name === id)?.text ?? id;
   const groupOf = (m: Medication) => m.id === 'alcohol' ? 'alcohol' : m.depressantClass === 'benzodiazepine' ? 'benzo' : m.depressantClass === 'opioid' ? 'opioid' : undefined;
 
-  const alcoholTaken = f.medications.some((m) => m.name === 'alcohol') || use.alcoholUse.length > 0;
+  let alcoholTaken = current.some((m) => m.id === 'alcohol') || use.alcoholUse.length > 0;
   const inUse = new Set<string>(found.filter((m) => groupOf(m) && m.id !== 'alcohol').map((m) => m.id));
   if (alcoholTaken) inUse.add('alcohol');
 
@@ -175,7 +175,7 @@ function withdrawalFacts(
   const stops = new Map<string, { at?: Date; text: string }[]>();
   const addStop = (id: string, at: Date | undefined, text: string) => stops.set(id, [...(stops.get(id) ?? []), { at, text }]);
   for (const c of f.changes) {
-    if (!STOP_LIKE.has(c.change) || c.future) continue;
+    if (!STOP_LIKE.has(c.change) || c.future || use.notAStop.has(c.text)) continue;
     if (c.medication && inUse.has(c.medication)) addStop(c.medication, c.time, c.text);
     // "stopped on monday" with no drug named: it may be any of them (the cautious reading).
     if (!c.medication) for (const id of inUse) addStop(id, c.time, c.text);
@@ -223,7 +223,9 @@ function withdrawalFacts(
     }
   }
 
-  // Alcohol: taken, how often, how much.
+  // Alcohol: taken, how often, how much ("quit drinking 3 weeks ago" is no longer taken).
+  const alcoholOff = offSince('alcohol');
+  if (alcoholOff && hoursSince(alcoholOff.at) > 14 * 24) alcoholTaken = false;
   const alcohol = frequencyOf('alcohol');
   if (alcoholTaken) set('alcohol:use', [use.alcoholUse[0] ?? textOf('alcohol')]);
   if (use.alcoholMentioned || alcoholTaken || f.excludedMedications.some((e) => e.name === 'alcohol')) set('alcohol:mentioned', ['alcohol']);

@@ -44,7 +44,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   const k = loadKnowledge(opts.knowledgeDir);
   // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
   const reader = new TextReader(new DrugIndex(k.medications), new SymptomMatcher(k.findings), opts.clauseCacheSize);
-  const useLexicon = new UseLexicon(k.use, opts.clauseCacheSize);
+  const useLexicon = new UseLexicon(k.use, k.medications, opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));

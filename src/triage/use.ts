@@ -10,7 +10,7 @@ import { subWeeks } from 'date-fns/subWeeks';
 import { subYears } from 'date-fns/subYears';
 import type { DrugHit } from './drugs.js';
 import type { Knowledge } from './knowledge/load.js';
-import type { UseClass } from './knowledge/schema.js';
+import type { Medication, UseClass } from './knowledge/schema.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { ReadClause } from './reader.js';
 import { parseCount } from './text.js';
@@ -39,7 +39,11 @@ export class UseLexicon {
   private readonly maxLen: number;
   private readonly cache: BoundedCache<string, ClauseUse>;
 
-  constructor(classes: Knowledge['use'], cacheSize = DEFAULT_CLAUSE_CACHE) {
+  /** The alcohol entry of the medications, for alcohol shown only by a container or a stop. */
+  readonly alcohol?: Medication;
+
+  constructor(classes: Knowledge['use'], medications: readonly Medication[], cacheSize = DEFAULT_CLAUSE_CACHE) {
+    this.alcohol = medications.find((m) => m.id === 'alcohol');
     let maxLen = 1;
     for (const [cls, lists] of Object.entries(classes) as [UseClass, { en: string[]; es: string[] }][]) {
       for (const phrase of [...lists.en, ...lists.es]) {
@@ -108,6 +112,10 @@ export interface SubstanceUse {
   history: string[];
   /** Drugs named in a sentence that speaks of a prescribed form or setting (a patch, a prescription, a hospital). */
   prescribedForm: Set<string>;
+  /** The words that first showed alcohol when no drink word did ("a 30 pack", "deje de tomar"). */
+  alcoholText?: string;
+  /** Clauses whose change words are not a stop of alcohol or a drug ("want to quit drinking", "quit smoking"). */
+  notAStop: Set<string>;
 }
 
 /** Who the reading needs: the drug hits of each clause and how to read times and ConText. */
@@ -133,7 +141,7 @@ const NEGATIVE = /^\s*(?:no|nope|none|never|not that i know|not really|nah|nunca
 /** Reads the substance use of all clauses of an input, in order. */
 export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): SubstanceUse {
   const { clauses, hits, patientRelation, now, timeOf } = input;
-  const out: SubstanceUse = { alcoholUse: [], alcoholMentioned: false, frequency: new Map(), events: [], history: [], prescribedForm: new Set() };
+  const out: SubstanceUse = { alcoholUse: [], alcoholMentioned: false, frequency: new Map(), events: [], history: [], prescribedForm: new Set(), notAStop: new Set() };
   // Sentences (per answer) that speak of a prescribed form or setting.
   const prescribedSentences = new Set<string>();
   clauses.forEach((c) => { if (lexicon.read(c.text).of('PRESCRIBED_FORM').length) prescribedSentences.add(`${c.source}#${c.sentence}`); });
@@ -199,6 +207,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     for (const cls of ['LARGE_CONTAINER', 'STOPPED_DRINKING', 'SOBER_ALCOHOL'] as const) {
       for (const m of u.of(cls)) {
         out.alcoholMentioned = true;
+        out.alcoholText ??= clause.text.slice(m.start, m.end);
         const ctx = ctxOf(m.start, m.end);
         if (cls === 'LARGE_CONTAINER' && !ctx.negated && ctx.experiencer !== 'other' && ctx.temporality === 'current') taken.push({ id: 'alcohol', start: m.start, end: m.end });
       }
@@ -228,6 +237,23 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       if (u.of('OCCASIONAL').length) f.occasional.push(clause.text);
     }
 
+    // Change words that are not a stop: an intention ("want to quit drinking"), or about smoking, work or food.
+    const words = reading.changeWords;
+    for (const hit of words.hits) {
+      const t = u.tokenAt(hit.index);
+      const intent = t !== undefined && [1, 2, 3].some((k) => u.startsAt('INTENT', t - k));
+      if (intent || (u.of('NOT_SUBSTANCE').length && !hits[i].length)) out.notAStop.add(clause.text);
+    }
+    // A symptoms answer that begins with the drug: "klonopin 2 mg three times a day, ran out 3 days ago, shaking".
+    if (clause.source === 'symptoms' && !hits[i].length && substances.length && !out.notAStop.has(clause.text)) {
+      for (const hit of words.hits) {
+        const said = clause.text.slice(hit.index, hit.end);
+        const stop = hit.kind === 'ran-out' || hit.kind === 'missed' || hit.kind === 'decreased' || (hit.kind === 'stopped' && !/^stop(?:s|ping)?$/.test(said));
+        if (!stop || ctxOf(hit.index, hit.end).negated) continue;
+        for (const s of substances) out.events.push({ substance: s, at: timeNear(i)?.at, text: clause.text, kind: 'stop' });
+      }
+    }
+
     // Stops: "quit drinking", "dejé de tomar", "sober since friday", "haven't had a drink in 3 days".
     const stopTime = () => timeNear(i)?.at ?? durationBefore(u, now);
     for (const m of u.of('STOPPED_DRINKING')) {
@@ -243,6 +269,13 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
         const subject = cls === 'SOBER_ALCOHOL' ? ['alcohol'] : substances.length ? substances : [null];
         for (const s of subject) out.events.push({ substance: s, at, text: clause.text, kind: 'stop' });
       }
+    }
+    // "I've been out for 3 days", "hace 4 días que no tengo": none left, with a time; of the drugs named, else any.
+    for (const m of u.of('NO_LONGER')) {
+      const at = timeOf(clause.text)?.at ?? durationBefore(u, now);
+      const ctx = ctxOf(m.start, m.end);
+      if (!at || intended(m) || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
+      for (const s of substances.length ? substances : [null]) out.events.push({ substance: s, at, text: clause.text, kind: 'stop' });
     }
     for (const n of negated) {
       const at = timeOf(clause.text)?.at ?? durationBefore(u, now);
