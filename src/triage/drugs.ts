@@ -29,6 +29,7 @@ const NOT_DRUGS = new Set(words(normalize(`
   shoulder sober drinking glasses dinner cabinet sleeping taking having making feeling better worse going
   medicine medicines medication medications otras otros ningun cambio tengo tiene desde semana cambios
   lyric methods season lemon lexical trazo panel colder
+  suspendio suspendi suspendieron suspender suspendido suspendida dejaron lunes martes miercoles jueves viernes sabado domingo
 `)));
 
 // "drink water" is not alcohol; nor is "I drink a lot of water" (another drink within the next few words).

@@ -291,7 +291,8 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       const alcoholWord = window.some((t) => u.startsAt('ALCOHOL_UNIT', t));
       const used = alcoholWord || window.some((t) => u.startsAt('USE_WORD', t));
       if (!drug && !used) continue;
-      const at = timeNear(i)?.at;
+      // "last drink saturday night", "it's been 36 hours since my last drink"
+      const at = timeNear(i)?.at ?? durationBefore(u, now);
       if (!at) continue;
       // "last drink" is alcohol; "last hit", "last dose" is the drug named nearby, else whatever else is taken.
       const others = substances.filter((s) => s !== 'alcohol');
