@@ -132,10 +132,12 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
     changes,
-    symptoms: [
-      ...findSymptoms(clauses.filter((c) => !PAST_SOURCES.has(c.source)), patientRelation),
-      ...findSymptoms(clauses.filter((c) => PAST_SOURCES.has(c.source)), patientRelation).map((s) => ({ ...s, temporality: 'historical' as const })),
-    ],
+    symptoms: clauses.some((c) => PAST_SOURCES.has(c.source))
+      ? [
+        ...findSymptoms(clauses.filter((c) => !PAST_SOURCES.has(c.source)), patientRelation),
+        ...findSymptoms(clauses.filter((c) => PAST_SOURCES.has(c.source)), patientRelation).map((s) => ({ ...s, temporality: 'historical' as const })),
+      ]
+      : findSymptoms(clauses, patientRelation),
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
     excludedMedications,

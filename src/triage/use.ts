@@ -30,7 +30,20 @@ export interface ClauseUse {
   startsAt(cls: UseClass, i: number): boolean;
   /** The token starting at a character offset. */
   tokenAt(start: number): number | undefined;
+  /** A phrase that can say something on its own (a container, a stop, the last drink, a seizure...): without one, and
+   * without a drug, the clause is skipped. */
+  anchored: boolean;
+  /** An intention or a non-substance word ("want to", "smoking"), which matters only next to change words. */
+  qualifiesChanges: boolean;
 }
+
+const ANCHORS = new Set<UseClass>([
+  'LARGE_CONTAINER', 'STOPPED_DRINKING', 'SOBER', 'SOBER_ALCOHOL', 'NO_LONGER', 'LAST', 'STOP_VERB', 'COMPLICATION', 'DT',
+]);
+/** Phrases that matter only next to change words ("want to quit", "quit smoking"). */
+const CHANGE_QUALIFIERS = new Set<UseClass>(['NOT_SUBSTANCE', 'INTENT']);
+/** Answers whose clauses are always read: they are about alcohol, its amount, the last use or past withdrawals. */
+const ALWAYS_READ = new Set(['withdrawal-history', 'last-use', 'alcohol', 'amount']);
 
 const TOKEN = /[a-z0-9]+(?:'[a-z]+)?/g;
 
@@ -86,7 +99,7 @@ export class UseLexicon {
     }
     const tokenIndex = new Map(tokens.map((t, i) => [t.start, i]));
     return Object.freeze({
-      tokens, matches,
+      tokens, matches, anchored: matches.some((m) => ANCHORS.has(m.cls)), qualifiesChanges: matches.some((m) => CHANGE_QUALIFIERS.has(m.cls)),
       of: (cls: UseClass) => byClass.get(cls) ?? [],
       startsAt: (cls: UseClass, i: number) => starts.has(`${cls}@${i}`),
       tokenAt: (start: number) => tokenIndex.get(start),
@@ -142,9 +155,31 @@ const NEGATIVE = /^\s*(?:no|nope|none|never|not that i know|not really|nah|nunca
 export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): SubstanceUse {
   const { clauses, hits, patientRelation, now, timeOf } = input;
   const out: SubstanceUse = { alcoholUse: [], alcoholMentioned: false, frequency: new Map(), events: [], history: [], prescribedForm: new Set(), notAStop: new Set() };
-  // Sentences (per answer) that speak of a prescribed form or setting.
-  const prescribedSentences = new Set<string>();
-  clauses.forEach((c) => { if (lexicon.read(c.text).of('PRESCRIBED_FORM').length) prescribedSentences.add(`${c.source}#${c.sentence}`); });
+  // Which clauses need reading: a drug that can cause withdrawal, a phrase that speaks on its own, an answer about
+  // use, or a clause that continues one of those. Most inputs have none, and are done here.
+  const needs = new Array<boolean>(clauses.length);
+  let anyNeeded = false;
+  for (let i = 0; i < clauses.length; i++) {
+    const c = clauses[i];
+    const u = lexicon.read(c.text);
+    let need = u.anchored || ALWAYS_READ.has(c.source) || (u.qualifiesChanges && c.reading.changeWords.hits.length > 0);
+    for (const h of hits[i]) if (withdrawalDrug(h.med)) need = true;
+    if (!need && !hits[i].length && i > 0 && needs[i - 1] && clauses[i - 1].sentence === c.sentence && clauses[i - 1].source === c.source) need = true;
+    needs[i] = need;
+    if (need) anyNeeded = true;
+  }
+  if (!anyNeeded) return out;
+
+  // Whether the sentence (of the same answer) around clause i speaks of a prescribed form or setting.
+  const prescribedSentence = (i: number): boolean => {
+    const { sentence, source } = clauses[i];
+    let j = i;
+    while (j > 0 && clauses[j - 1].sentence === sentence && clauses[j - 1].source === source) j--;
+    for (; j < clauses.length && clauses[j].sentence === sentence && clauses[j].source === source; j++) {
+      if (lexicon.read(clauses[j].text).of('PRESCRIBED_FORM').length) return true;
+    }
+    return false;
+  };
   const freq = (substance: string) => {
     let f = out.frequency.get(substance);
     if (!f) out.frequency.set(substance, (f = { daily: [], heavy: [], occasional: [] }));
@@ -170,12 +205,16 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
   for (const c of clauses) if (!answerIsNo.has(c.source)) answerIsNo.set(c.source, NEGATIVE.test(c.text));
 
   let carried: string[] = [];
-  clauses.forEach((clause, i) => {
+  for (let i = 0; i < clauses.length; i++) {
+    const clause = clauses[i];
+    const prevClause = clauses[i - 1];
+    const continuing = !hits[i].length && prevClause !== undefined && prevClause.sentence === clause.sentence && prevClause.source === clause.source;
+    if (!needs[i]) {
+      if (!continuing) carried = [];
+      continue;
+    }
     const u = lexicon.read(clause.text);
     const reading = clause.reading;
-    const ctxOf = (start: number, end: number) => reading.context(start, end, patientRelation);
-    // "want to quit drinking", "voy a dejar de tomar": an intention, not a stop.
-    const intended = (m: UseMatch) => u.startsAt('INTENT', m.from - 1) || u.startsAt('INTENT', m.from - 2) || u.startsAt('INTENT', m.from - 3);
     const answerNo = answerIsNo.get(clause.source) === true;
 
     if (clause.source === 'withdrawal-history') {
@@ -189,8 +228,8 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     const usable: DrugHit[] = [];
     const negated: { id: string; start: number; end: number }[] = [];
     const veto = u.of('OTHER_DRINK').length > 0;
-    const relevant = hits[i].filter((h) => h.med.id === 'alcohol' || h.med.classes.some((c) => WITHDRAWAL_CLASSES.has(c)));
-    if (prescribedSentences.has(`${clause.source}#${clause.sentence}`)) for (const h of relevant) out.prescribedForm.add(h.med.id);
+    const relevant = hits[i].length ? hits[i].filter((h) => withdrawalDrug(h.med)) : hits[i];
+    if (relevant.some((h) => h.med.depressantClass === 'opioid') && prescribedSentence(i)) for (const h of relevant) out.prescribedForm.add(h.med.id);
     for (const h of relevant) {
       if (h.med.id === 'alcohol') {
         out.alcoholMentioned = true;
@@ -198,7 +237,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
         const t = u.tokenAt(h.start);
         if (veto && t !== undefined && u.startsAt('DRINK_VERB', t) && !h.text.includes(' ')) continue;
       }
-      const ctx = ctxOf(h.start, h.end);
+      const ctx = reading.context(h.start, h.end, patientRelation);
       if (ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
       if (ctx.temporality === 'historical') continue;
       (ctx.negated ? negated : taken).push({ id: h.med.id, start: h.start, end: h.end });
@@ -208,7 +247,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       for (const m of u.of(cls)) {
         out.alcoholMentioned = true;
         out.alcoholText ??= clause.text.slice(m.start, m.end);
-        const ctx = ctxOf(m.start, m.end);
+        const ctx = reading.context(m.start, m.end, patientRelation);
         if (cls === 'LARGE_CONTAINER' && !ctx.negated && ctx.experiencer !== 'other' && ctx.temporality === 'current') taken.push({ id: 'alcohol', start: m.start, end: m.end });
       }
     }
@@ -217,9 +256,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       if (!answerNo && (clause.source === 'amount' || AFFIRMATIVE.test(clause.text) || taken.some((t) => t.id === 'alcohol'))) taken.push({ id: 'alcohol', start: 0, end: 0 });
     }
     // A clause naming no drug continues the one before it in its sentence ("beer, about 12 a day").
-    const prev = clauses[i - 1];
-    const continues = !hits[i].length && prev && prev.sentence === clause.sentence && prev.source === clause.source;
-    const substances = taken.length ? [...new Set(taken.map((t) => t.id))] : continues ? carried : [];
+    const substances = taken.length ? [...new Set(taken.map((t) => t.id))] : continuing ? carried : [];
     carried = substances;
     if (substances.includes('alcohol') && !out.alcoholUse.includes(clause.text)) out.alcoholUse.push(clause.text);
 
@@ -231,7 +268,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
         f.daily.push(clause.text);
       }
       for (const m of [...u.of('HEAVY'), ...(s === 'alcohol' ? u.of('LARGE_CONTAINER') : [])]) {
-        const ctx = ctxOf(m.start, m.end);
+        const ctx = reading.context(m.start, m.end, patientRelation);
         if (!ctx.negated) f.heavy.push(clause.text);
       }
       if (u.of('OCCASIONAL').length) f.occasional.push(clause.text);
@@ -249,23 +286,22 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       for (const hit of words.hits) {
         const said = clause.text.slice(hit.index, hit.end);
         const stop = hit.kind === 'ran-out' || hit.kind === 'missed' || hit.kind === 'decreased' || (hit.kind === 'stopped' && !/^stop(?:s|ping)?$/.test(said));
-        if (!stop || ctxOf(hit.index, hit.end).negated) continue;
+        if (!stop || reading.context(hit.index, hit.end, patientRelation).negated) continue;
         for (const s of substances) out.events.push({ substance: s, at: timeNear(i)?.at, text: clause.text, kind: 'stop' });
       }
     }
 
     // Stops: "quit drinking", "dejé de tomar", "sober since friday", "haven't had a drink in 3 days".
-    const stopTime = () => timeNear(i)?.at ?? durationBefore(u, now);
     for (const m of u.of('STOPPED_DRINKING')) {
-      const ctx = ctxOf(m.start, m.end);
-      if (intended(m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
-      out.events.push({ substance: 'alcohol', at: stopTime(), text: clause.text, kind: 'stop' });
+      const ctx = reading.context(m.start, m.end, patientRelation);
+      if (intended(u, m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
+      out.events.push({ substance: 'alcohol', at: (timeNear(i)?.at ?? durationBefore(u, now)), text: clause.text, kind: 'stop' });
     }
     for (const cls of ['SOBER_ALCOHOL', 'SOBER'] as const) {
       for (const m of u.of(cls)) {
-        const ctx = ctxOf(m.start, m.end);
-        const at = stopTime();
-        if (!at || intended(m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
+        const ctx = reading.context(m.start, m.end, patientRelation);
+        const at = (timeNear(i)?.at ?? durationBefore(u, now));
+        if (!at || intended(u, m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
         const subject = cls === 'SOBER_ALCOHOL' ? ['alcohol'] : substances.length ? substances : [null];
         for (const s of subject) out.events.push({ substance: s, at, text: clause.text, kind: 'stop' });
       }
@@ -273,8 +309,8 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     // "I've been out for 3 days", "hace 4 días que no tengo": none left, with a time; of the drugs named, else any.
     for (const m of u.of('NO_LONGER')) {
       const at = timeOf(clause.text)?.at ?? durationBefore(u, now);
-      const ctx = ctxOf(m.start, m.end);
-      if (!at || intended(m) || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
+      const ctx = reading.context(m.start, m.end, patientRelation);
+      if (!at || intended(u, m) || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
       for (const s of substances.length ? substances : [null]) out.events.push({ substance: s, at, text: clause.text, kind: 'stop' });
     }
     for (const n of negated) {
@@ -303,23 +339,34 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     // "dejó la metadona", "kicked heroin": a stop verb right before a drug.
     for (const m of u.of('STOP_VERB')) {
       const drug = usable.find((h) => { const t = u.tokenAt(h.start) ?? -1; return t >= m.to && t <= m.to + 2; });
-      if (!drug || intended(m)) continue;
-      const ctx = ctxOf(m.start, m.end);
+      if (!drug || intended(u, m)) continue;
+      const ctx = reading.context(m.start, m.end, patientRelation);
       if (ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
-      out.events.push({ substance: drug.med.id, at: stopTime(), text: clause.text, kind: 'stop' });
+      out.events.push({ substance: drug.med.id, at: (timeNear(i)?.at ?? durationBefore(u, now)), text: clause.text, kind: 'stop' });
     }
 
     // Past withdrawal seizures or DTs.
     const historyWords = u.of('HISTORY').length > 0 || clause.source === 'withdrawal-history';
     for (const m of [...u.of('DT'), ...u.of('COMPLICATION')]) {
-      const ctx = ctxOf(m.start, m.end);
+      const ctx = reading.context(m.start, m.end, patientRelation);
       if (ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
       if (m.cls === 'DT' || historyWords || ctx.temporality === 'historical') {
         if (!out.history.includes(clause.text)) out.history.push(clause.text);
       }
     }
-  });
+  }
   return out;
+}
+
+/** "want to quit drinking", "voy a dejar de tomar": an intention just before, not a stop. */
+function intended(u: ClauseUse, m: UseMatch): boolean {
+  return u.startsAt('INTENT', m.from - 1) || u.startsAt('INTENT', m.from - 2) || u.startsAt('INTENT', m.from - 3);
+}
+
+/** Alcohol, a benzodiazepine or an opioid: the drugs whose stop can bring withdrawal at intake. */
+function withdrawalDrug(med: Medication): boolean {
+  return med.id === 'alcohol' || med.depressantClass === 'benzodiazepine' || med.depressantClass === 'opioid'
+    || med.classes.some((c) => WITHDRAWAL_CLASSES.has(c));
 }
 
 /** "for 3 days", "in 2 weeks", "3 days sober", "llevo 3 días sin tomar": the start of that span, counted back from now. */
