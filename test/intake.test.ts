@@ -268,12 +268,17 @@ describe('reading stays linear in the text', () => {
   it('a long intake answer is read in bounded time, with no caches', () => {
     const uncached = createTriage({ clauseCacheSize: 0 });
     const chunk = 'last drink saturday night, a fifth a day for years, dejé de tomar el domingo, never had seizures, ';
+    // The fastest of three runs, so that a busy machine does not decide the ratio.
     const time = (n: number) => {
       const input: AssessInput = { doseChanges: chunk.repeat(n), now: NOW };
       uncached.assess(input);
-      const start = performance.now();
-      uncached.assess(input);
-      return performance.now() - start;
+      let best = Infinity;
+      for (let r = 0; r < 3; r++) {
+        const start = performance.now();
+        uncached.assess(input);
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
     };
     const small = time(25);
     const large = time(100);

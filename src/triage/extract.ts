@@ -121,10 +121,11 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   }
   // A stop that names nothing ("hace 4 días que no tengo") is that of the one drug that can cause withdrawal, if only one.
   const withdrawalDrugs = [...medications.values()].filter((m) => m.classes.some((c) => c === 'alcohol' || c === 'benzodiazepine' || c === 'opioid'));
+  const datedStop = new Set(changes.filter((c) => c.medication && STOPS.has(c.change) && c.time).map((c) => c.medication!));
   for (const event of use.events) {
     const e = !event.substance && withdrawalDrugs.length === 1 ? { ...event, substance: withdrawalDrugs[0].name } : event;
-    if (!e.substance || !e.at || !medications.has(e.substance)) continue;
-    if (changes.some((c) => c.medication === e.substance && STOPS.has(c.change) && c.time)) continue;
+    if (!e.substance || !e.at || !medications.has(e.substance) || datedStop.has(e.substance)) continue;
+    datedStop.add(e.substance);
     changes.push({ medication: e.substance, change: 'stopped', at: toIsoWithOffset(e.at, offset), text: e.text, time: e.at });
   }
 

@@ -173,7 +173,11 @@ function withdrawalFacts(
 
   // Stops and last uses per substance: dose-change words, then what the use reader found.
   const stops = new Map<string, { at?: Date; text: string }[]>();
-  const addStop = (id: string, at: Date | undefined, text: string) => stops.set(id, [...(stops.get(id) ?? []), { at, text }]);
+  const addStop = (id: string, at: Date | undefined, text: string) => {
+    const list = stops.get(id);
+    if (list) list.push({ at, text });
+    else stops.set(id, [{ at, text }]);
+  };
   for (const c of f.changes) {
     if (!STOP_LIKE.has(c.change) || c.future || use.notAStop.has(c.text)) continue;
     if (c.medication && inUse.has(c.medication)) addStop(c.medication, c.time, c.text);

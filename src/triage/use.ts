@@ -141,6 +141,8 @@ export interface UseReadingInput {
 }
 
 const WITHDRAWAL_CLASSES = new Set(['alcohol', 'benzodiazepine', 'opioid']);
+/** Clauses on each side of a clause where its time or a prescribed form may be told. */
+const NEIGHBOURS = 3;
 const UNIT: Record<string, 'h' | 'd' | 'w' | 'm' | 'y'> = {
   hour: 'h', hours: 'h', hr: 'h', hrs: 'h', hora: 'h', horas: 'h',
   day: 'd', days: 'd', night: 'd', nights: 'd', dia: 'd', dias: 'd', noche: 'd', noches: 'd',
@@ -170,14 +172,12 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
   }
   if (!anyNeeded) return out;
 
-  // Whether the sentence (of the same answer) around clause i speaks of a prescribed form or setting.
+  // Neighbours looked at around a clause (same sentence and answer): a few, so the reading stays linear in the text.
+  const near = (i: number, j: number) => j >= 0 && j < clauses.length && Math.abs(i - j) <= NEIGHBOURS
+    && clauses[j].sentence === clauses[i].sentence && clauses[j].source === clauses[i].source;
+  // Whether the sentence around clause i speaks of a prescribed form or setting.
   const prescribedSentence = (i: number): boolean => {
-    const { sentence, source } = clauses[i];
-    let j = i;
-    while (j > 0 && clauses[j - 1].sentence === sentence && clauses[j - 1].source === source) j--;
-    for (; j < clauses.length && clauses[j].sentence === sentence && clauses[j].source === source; j++) {
-      if (lexicon.read(clauses[j].text).of('PRESCRIBED_FORM').length) return true;
-    }
+    for (let j = i - NEIGHBOURS; j <= i + NEIGHBOURS; j++) if (near(i, j) && lexicon.read(clauses[j].text).of('PRESCRIBED_FORM').length) return true;
     return false;
   };
   const freq = (substance: string) => {
@@ -189,12 +189,12 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
   const timeNear = (i: number): ResolvedTime | undefined => {
     const own = timeOf(clauses[i].text);
     if (own) return own;
-    for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) {
-      const t = clauses[j].source === clauses[i].source ? timeOf(clauses[j].text) : undefined;
+    for (let j = i + 1; near(i, j); j++) {
+      const t = timeOf(clauses[j].text);
       if (t) return t;
     }
-    for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) {
-      const t = clauses[j].source === clauses[i].source ? timeOf(clauses[j].text) : undefined;
+    for (let j = i - 1; near(i, j); j--) {
+      const t = timeOf(clauses[j].text);
       if (t) return t;
     }
     return undefined;
@@ -258,7 +258,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     // A clause naming no drug continues the one before it in its sentence ("beer, about 12 a day").
     const substances = taken.length ? [...new Set(taken.map((t) => t.id))] : continuing ? carried : [];
     carried = substances;
-    if (substances.includes('alcohol') && !out.alcoholUse.includes(clause.text)) out.alcoholUse.push(clause.text);
+    if (substances.includes('alcohol') && out.alcoholUse[out.alcoholUse.length - 1] !== clause.text) out.alcoholUse.push(clause.text);
 
     // How often and how much.
     for (const s of substances) {
@@ -351,7 +351,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       const ctx = reading.context(m.start, m.end, patientRelation);
       if (ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
       if (m.cls === 'DT' || historyWords || ctx.temporality === 'historical') {
-        if (!out.history.includes(clause.text)) out.history.push(clause.text);
+        if (out.history[out.history.length - 1] !== clause.text) out.history.push(clause.text);
       }
     }
   }
