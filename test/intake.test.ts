@@ -268,20 +268,22 @@ describe('reading stays linear in the text', () => {
   it('a long intake answer is read in bounded time, with no caches', () => {
     const uncached = createTriage({ clauseCacheSize: 0 });
     const chunk = 'last drink saturday night, a fifth a day for years, dejé de tomar el domingo, never had seizures, ';
-    // The fastest of three runs, so that a busy machine does not decide the ratio.
+    // The fastest of five runs, after a warm-up of both sizes, so that a busy machine does not decide the ratio.
+    const inputOf = (n: number): AssessInput => ({ doseChanges: chunk.repeat(n), now: NOW });
     const time = (n: number) => {
-      const input: AssessInput = { doseChanges: chunk.repeat(n), now: NOW };
-      uncached.assess(input);
+      const input = inputOf(n);
       let best = Infinity;
-      for (let r = 0; r < 3; r++) {
+      for (let r = 0; r < 5; r++) {
         const start = performance.now();
         uncached.assess(input);
         best = Math.min(best, performance.now() - start);
       }
       return best;
     };
-    const small = time(25);
-    const large = time(100);
+    uncached.assess(inputOf(50));
+    uncached.assess(inputOf(200));
+    const small = time(50);
+    const large = time(200);
     expect(large).toBeLessThan(3000);
     // Four times the text: well under sixteen times the work (a quadratic reading would show here).
     expect(large / Math.max(small, 1)).toBeLessThan(12);
