@@ -184,6 +184,15 @@ describe('amounts, timing and names from lay words', () => {
     expect(meds(run({ medications: 'mi mamá toma rivotril de 2 mg diario desde hace años', locale: 'es-US' }))).toContain('clonazepam');
   });
 
+  it.each([
+    ['dejé de tomar el clonazepam hace 3 días', 'clonazepam'],
+    ['dejé de tomar mis pastillas el lunes', 'sertralina'],
+  ])('"%s" is a medicine stopped, not drinking', (doseChanges, medications) => {
+    const a = run({ medications, doseChanges, locale: 'es-US' });
+    expect(meds(a)).not.toContain('alcohol');
+    expect(statusOf(a, 'alcohol-withdrawal')).toBe('absent');
+  });
+
   it('an intention to stop is not a stop', () => {
     const a = run({ medications: 'xanax 1 mg three times a day', doseChanges: 'I want to quit my xanax' });
     expect(statusOf(a, 'benzodiazepine-withdrawal')).toBe('absent');

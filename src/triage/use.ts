@@ -295,6 +295,8 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     for (const m of u.of('STOPPED_DRINKING')) {
       const ctx = reading.context(m.start, m.end, patientRelation);
       if (intended(u, m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
+      // "dejé de tomar el clonazepam", "dejó de tomar sus pastillas": tomar is taking a medicine here, not drinking.
+      if (medicineAfter(u, m, hits[i])) continue;
       out.events.push({ substance: 'alcohol', at: (timeNear(i)?.at ?? durationBefore(u, now)), text: clause.text, kind: 'stop' });
     }
     for (const cls of ['SOBER_ALCOHOL', 'SOBER'] as const) {
@@ -356,6 +358,16 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     }
   }
   return out;
+}
+
+/** A drug named, or a word for medicines, within the three words after a phrase. */
+function medicineAfter(u: ClauseUse, m: UseMatch, hits: readonly DrugHit[]): boolean {
+  for (let t = m.to; t < m.to + 3 && t < u.tokens.length; t++) if (u.startsAt('MEDICINE_WORD', t)) return true;
+  for (const h of hits) {
+    const t = u.tokenAt(h.start);
+    if (h.med.id !== 'alcohol' && t !== undefined && t >= m.to && t < m.to + 3) return true;
+  }
+  return false;
 }
 
 /** "want to quit drinking", "voy a dejar de tomar": an intention just before, not a stop. */

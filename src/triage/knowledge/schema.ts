@@ -92,8 +92,8 @@ export const RulesFile = z.object({
 /** Word classes of knowledge/use.json: amounts, frequency, containers, last use, past withdrawal seizures or DTs. */
 export const USE_CLASSES = [
   'DAILY', 'EVERY_FEW_DAYS', 'OCCASIONAL', 'HEAVY', 'LONG_TIME', 'LARGE_CONTAINER', 'OTHER_DRINK', 'DRINK_VERB',
-  'ALCOHOL_UNIT', 'LAST', 'NOT_AFTER_LAST', 'USE_WORD', 'SOBER', 'SOBER_ALCOHOL', 'STOPPED_DRINKING', 'STOP_VERB', 'NO_LONGER', 'NOT_SUBSTANCE', 'INTENT',
-  'HISTORY', 'COMPLICATION', 'DT', 'PRESCRIBED_FORM',
+  'ALCOHOL_UNIT', 'MEDICINE_WORD', 'LAST', 'NOT_AFTER_LAST', 'USE_WORD', 'SOBER', 'SOBER_ALCOHOL', 'STOPPED_DRINKING',
+  'STOP_VERB', 'NO_LONGER', 'NOT_SUBSTANCE', 'INTENT', 'HISTORY', 'COMPLICATION', 'DT', 'PRESCRIBED_FORM',
 ] as const;
 export type UseClass = (typeof USE_CLASSES)[number];
 const phrase = z.string().regex(/^[a-z0-9' ]+$/, 'phrases are lowercase words without accents or punctuation');
