@@ -227,7 +227,8 @@ function withdrawalFacts(
     }
   }
 
-  // Alcohol: taken, how often, how much ("quit drinking 3 weeks ago" is no longer taken).
+  // Alcohol: taken, how often, how much ("quit drinking 3 weeks ago" is no longer taken: the same 14 days after which
+  // a stopped drug leaves the current list above).
   const alcoholOff = offSince('alcohol');
   if (alcoholOff && hoursSince(alcoholOff.at) > 14 * 24) alcoholTaken = false;
   const alcohol = frequencyOf('alcohol');

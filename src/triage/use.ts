@@ -297,12 +297,12 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       if (intended(u, m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
       // "dejé de tomar el clonazepam", "dejó de tomar sus pastillas": tomar is taking a medicine here, not drinking.
       if (medicineAfter(u, m, hits[i])) continue;
-      out.events.push({ substance: 'alcohol', at: (timeNear(i)?.at ?? durationBefore(u, now)), text: clause.text, kind: 'stop' });
+      out.events.push({ substance: 'alcohol', at: timeNear(i)?.at ?? durationBefore(u, now), text: clause.text, kind: 'stop' });
     }
     for (const cls of ['SOBER_ALCOHOL', 'SOBER'] as const) {
       for (const m of u.of(cls)) {
         const ctx = reading.context(m.start, m.end, patientRelation);
-        const at = (timeNear(i)?.at ?? durationBefore(u, now));
+        const at = timeNear(i)?.at ?? durationBefore(u, now);
         if (!at || intended(u, m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
         const subject = cls === 'SOBER_ALCOHOL' ? ['alcohol'] : substances.length ? substances : [null];
         for (const s of subject) out.events.push({ substance: s, at, text: clause.text, kind: 'stop' });
@@ -344,7 +344,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       if (!drug || intended(u, m)) continue;
       const ctx = reading.context(m.start, m.end, patientRelation);
       if (ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
-      out.events.push({ substance: drug.med.id, at: (timeNear(i)?.at ?? durationBefore(u, now)), text: clause.text, kind: 'stop' });
+      out.events.push({ substance: drug.med.id, at: timeNear(i)?.at ?? durationBefore(u, now), text: clause.text, kind: 'stop' });
     }
 
     // Past withdrawal seizures or DTs.
