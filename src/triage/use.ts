@@ -160,10 +160,11 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
   // Which clauses need reading: a drug that can cause withdrawal, a phrase that speaks on its own, an answer about
   // use, or a clause that continues one of those. Most inputs have none, and are done here.
   const needs = new Array<boolean>(clauses.length);
+  const reads = new Array<ClauseUse>(clauses.length);
   let anyNeeded = false;
   for (let i = 0; i < clauses.length; i++) {
     const c = clauses[i];
-    const u = lexicon.read(c.text);
+    const u = (reads[i] = lexicon.read(c.text));
     let need = u.anchored || ALWAYS_READ.has(c.source) || (u.qualifiesChanges && c.reading.changeWords.hits.length > 0);
     for (const h of hits[i]) if (withdrawalDrug(h.med)) need = true;
     if (!need && !hits[i].length && i > 0 && needs[i - 1] && clauses[i - 1].sentence === c.sentence && clauses[i - 1].source === c.source) need = true;
@@ -177,7 +178,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     && clauses[j].sentence === clauses[i].sentence && clauses[j].source === clauses[i].source;
   // Whether the sentence around clause i speaks of a prescribed form or setting.
   const prescribedSentence = (i: number): boolean => {
-    for (let j = i - NEIGHBOURS; j <= i + NEIGHBOURS; j++) if (near(i, j) && lexicon.read(clauses[j].text).of('PRESCRIBED_FORM').length) return true;
+    for (let j = i - NEIGHBOURS; j <= i + NEIGHBOURS; j++) if (near(i, j) && reads[j].of('PRESCRIBED_FORM').length) return true;
     return false;
   };
   const freq = (substance: string) => {
@@ -213,7 +214,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       if (!continuing) carried = [];
       continue;
     }
-    const u = lexicon.read(clause.text);
+    const u = reads[i];
     const reading = clause.reading;
     const answerNo = answerIsNo.get(clause.source) === true;
 
