@@ -365,6 +365,7 @@ export class TriageDialog extends ComponentDialog {
     const buttons: Record<FollowUpTopic, string[]> = {
       temperature: [s.notSure], pump: [s.noPump, s.notSure], timing: [s.today, s.yesterday, s.notSure],
       breathing: [s.normal, s.notSure], suicidal: [s.no, s.yes, s.notSure], alcohol: [s.no, s.yes, s.notSure], other: [s.no],
+      'last-use': [s.today, s.yesterday, s.notSure], amount: [s.notSure], 'withdrawal-history': [s.no, s.yes, s.notSure],
     };
     const text = topic === 'other' ? s.otherFollowUp : s[topic];
     const retry = topic === 'temperature' ? s.retryTemperature : s.retryText;

@@ -1,10 +1,9 @@
-// Every dev vignette through the conversation, answered as a person would; the level must equal the core's for the
-// same answers (so tuning the core never breaks this test, only a dialog that loses or distorts an answer does).
+// Every vignette (dev and intake sets) through the conversation, answered as a person would; the level must equal the
+// core's for the same answers (so tuning the core never breaks this test, only a dialog that loses or distorts an
+// answer does).
 import { describe, expect, it } from 'vitest';
 import { Chat, resultOf, sharedTriage } from './chat.js';
-import { devVignetteFile, devVignettes, devVignettesPresent, type Vignette } from './devVignettes.js';
-
-const vignettes = devVignettes;
+import { vignetteSets, type Vignette } from './devVignettes.js';
 
 /** What the person types for a question tag. */
 function answerFor(v: Vignette, question: string): string {
@@ -13,12 +12,12 @@ function answerFor(v: Vignette, question: string): string {
   return v.followUps?.[question] ?? 'not sure';
 }
 
-describe('dev vignettes through the conversation', () => {
-  it('finds the development vignettes beside the repository', () => {
-    expect(devVignettesPresent, `${devVignetteFile} not found`).toBe(true);
+describe.each(vignetteSets.map((s) => [s.name, s] as const))('%s vignettes through the conversation', (_name, set) => {
+  it('finds its vignettes in the repository', () => {
+    expect(set.present, `${set.file} not found`).toBe(true);
   });
 
-  it.each(vignettes.map((v) => [v.id, v] as const))('%s reaches the same level as the core', async (_id, v) => {
+  it.each(set.vignettes.map((v) => [v.id, v] as const))('%s reaches the same level as the core', async (_id, v) => {
     const chat = new Chat({ channelId: 'webchat', locale: v.locale, now: v.now });
     await chat.join();
     let result;

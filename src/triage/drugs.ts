@@ -29,10 +29,17 @@ const NOT_DRUGS = new Set(words(normalize(`
   shoulder sober drinking glasses dinner cabinet sleeping taking having making feeling better worse going
   medicine medicines medication medications otras otros ningun cambio tengo tiene desde semana cambios
   lyric methods season lemon lexical trazo panel colder
+  suspendio suspendi suspendieron suspender suspendido suspendida dejaron lunes martes miercoles jueves viernes sabado domingo
 `)));
 
-// "drink water" is not alcohol.
+// "drink water" is not alcohol; nor is "I drink a lot of water" (another drink within the next few words).
 const NOT_ALCOHOL_AFTER = /^(?:water|fluids?|coffee|tea|juice|milk|soda|gatorade|electrolytes|lots|plenty|agua)$/;
+const OTHER_DRINK_SOON = /^(?:water|fluids?|coffee|tea|juice|milk|soda|gatorade|electrolytes|agua|cafe|jugo|leche|refresco)$/;
+const BARE_DRINK_VERB = new Set(['drink', 'drinks', 'drinking', 'drank']);
+// Street names that are also everyday words, and the words before them that make them everyday ("behind bars").
+const NOT_AFTER: Record<string, RegExp> = {
+  bars: /^(?:behind|at|to|in|from|between|granola|candy|protein|chocolate|energy|cereal|snack|sports|dive|gay)$/,
+};
 
 /** Apostrophes dropped so "st john's wort" and "st johns wort" meet. */
 function termKey(tokens: string[]): string {
@@ -95,7 +102,7 @@ export class DrugIndex {
       for (let n = 1; n <= this.maxWords && i + n <= toks.length; n++) {
         key = n === 1 ? keys[i] : `${key} ${keys[i + n - 1]}`;
         const term = this.terms.get(key);
-        if (term && !(term.med.id === 'alcohol' && NOT_ALCOHOL_AFTER.test(toks[i + n]?.[0] ?? ''))) longest = n;
+        if (term && !this.everydayWord(term, key, toks, i, n)) longest = n;
         if (!this.prefixes.has(key)) break;
       }
       if (longest) {
@@ -108,6 +115,16 @@ export class DrugIndex {
       if (found) hits.push(Object.freeze(found));
     }
     return hits;
+  }
+
+  /** A term read as an everyday word here: a drink that is water or coffee, "bars" after "behind". */
+  private everydayWord(term: Term, key: string, toks: RegExpMatchArray[], i: number, n: number): boolean {
+    if (term.med.id === 'alcohol') {
+      if (NOT_ALCOHOL_AFTER.test(toks[i + n]?.[0] ?? '')) return true;
+      if (BARE_DRINK_VERB.has(key)) for (let j = i + n; j < Math.min(toks.length, i + n + 4); j++) if (OTHER_DRINK_SOON.test(toks[j][0])) return true;
+    }
+    const before = NOT_AFTER[key];
+    return Boolean(before && i > 0 && before.test(toks[i - 1][0]));
   }
 
   // Tokens repeat across turns and answers; a bounded cache keeps the fuzzy pass off the hot path.

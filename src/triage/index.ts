@@ -11,6 +11,7 @@ import { Lexicon, preloadStems } from './lexicon.js';
 import { SymptomReader } from './symptoms.js';
 import { TextReader } from './reader.js';
 import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
+import { UseLexicon } from './use.js';
 import {
   LEVELS, PATTERN_IDS, type AssessInput, type Assessment, type Contact, type FollowUpTopic, type Level,
   type PatternResult, type RedFlagResult,
@@ -58,16 +59,20 @@ function symptomReaderFor(k: Knowledge): SymptomReader {
   const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, realWords: k.lexicon.realWords, numbers: k.lexicon.numbers, exact: ['DRUG'] });
   return new SymptomReader(lexicon, k.findings, k.quantities);
 }
+
+/** Patterns of addiction-treatment intake: their results name the country's treatment helpline (SAMHSA in the US). */
+const INTAKE_PATTERNS = new Set<string>(['alcohol-withdrawal', 'benzodiazepine-withdrawal', 'opioid-withdrawal']);
 const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
 
 export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string; clauseCacheSize?: number } = {}): Triage {
   const k = loadKnowledge(opts.knowledgeDir);
   // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
   const reader = new TextReader(new DrugIndex(k.medications), symptomReaderFor(k), opts.clauseCacheSize);
+  const useLexicon = new UseLexicon(k.use, k.medications, opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
-  const known = { maxDailyMg: (drug: string) => meds.get(drug)?.maxDailyMg, emergencyFindings: findingsOfRedFlags(k) };
+  const known = { maxDailyMg: (drug: string) => meds.get(drug)?.maxDailyMg, emergencyFindings: findingsOfRedFlags(k), useLexicon };
 
   // The gate, slot filling and the assessment of one turn share its `now`: parse it once.
   let clock = { iso: '', now: makeNow(undefined), offset: '+00:00' };
@@ -79,7 +84,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   }
 
   function publicFindings(findings: ReturnType<typeof extractFindings>): Assessment['findings'] {
-    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, onsetStated: _onset, ...rest } = findings;
+    const { changes: _changes, heartRate: _hr, patientRelation: _rel, followUps: _fu, onsetStated: _onset, use: _use, ...rest } = findings;
     return { ...rest, ...(findings.heartRate !== undefined ? { heartRate: findings.heartRate } : {}) };
   }
 
@@ -149,7 +154,8 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     if (notes.has('crisis') || redFlags.some((r) => r.id === 'suicidal-intent')) kinds.add('crisis');
     if (redFlags.some((r) => r.id === 'overdose')) kinds.add('poison');
     if (level === 'urgent' || level === 'contact-clinician') kinds.add('non-emergency');
-    if (notes.has('aud') || facts.has('context:alcohol-use-disorder') || facts.has('context:opioid-stopped')) kinds.add('helpline');
+    const intake = activePatterns.some((p) => INTAKE_PATTERNS.has(p.id)) || notes.has('opioid-tolerance');
+    if (intake || notes.has('aud') || facts.has('context:alcohol-use-disorder') || facts.has('context:opioid-stopped')) kinds.add('helpline');
 
     return {
       level,

@@ -15,6 +15,10 @@ const BASE_FACTS = [
   'drug:opioid-with-benzodiazepine', 'drug:three-depressants', 'change:antidepressant-within-2-months',
   'answer:suicidal-thoughts', 'answer:suicidal-intent', 'context:alcohol-use-disorder', 'context:opioid-stopped',
   'context:antipsychotic-started',
+  // Withdrawal at intake (facts.ts withdrawalFacts)
+  'alcohol:use', 'alcohol:mentioned', 'alcohol:daily', 'alcohol:heavy', 'alcohol:occasional', 'benzo:use', 'opioid:use', 'opioid:illicit',
+  'drug:opioid-with-depressant', 'history:withdrawal-complication',
+  ...['alcohol', 'benzo', 'benzo-long-acting', 'opioid'].flatMap((g) => [`${g}:stopped`, ...[5, 7, 14, 28].map((d) => `${g}:off-within-${d}d`)]),
 ];
 
 export class RuleEngine {

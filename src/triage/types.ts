@@ -3,7 +3,10 @@
 export const LEVELS = ['self-monitor', 'contact-clinician', 'urgent', 'emergency'] as const;
 export type Level = (typeof LEVELS)[number];
 
-export const PATTERN_IDS = ['serotonin-toxicity', 'baclofen-withdrawal', 'cns-depression'] as const;
+export const PATTERN_IDS = [
+  'serotonin-toxicity', 'baclofen-withdrawal', 'cns-depression',
+  'alcohol-withdrawal', 'benzodiazepine-withdrawal', 'opioid-withdrawal',
+] as const;
 export type PatternId = (typeof PATTERN_IDS)[number];
 export type PatternStatus = 'met' | 'at-risk' | 'absent';
 
@@ -15,7 +18,9 @@ export const RED_FLAG_IDS = [
 ] as const;
 export type RedFlagId = (typeof RED_FLAG_IDS)[number];
 
-export const FOLLOW_UP_TOPICS = ['temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'other'] as const;
+export const FOLLOW_UP_TOPICS = [
+  'temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'last-use', 'amount', 'withdrawal-history', 'other',
+] as const;
 export type FollowUpTopic = (typeof FOLLOW_UP_TOPICS)[number];
 
 /** What a person (or an integrator) answered. Every field may be empty. */

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import {
-  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile, StemsFile,
+  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile, StemsFile, UseFile,
 } from './schema.js';
 import { NEGATION_CLASSES } from '../negation.js';
 
@@ -27,6 +27,8 @@ export interface Knowledge {
   questions: z.infer<typeof RulesFile>['questions'];
   guidance: z.infer<typeof GuidanceFile>;
   contacts: z.infer<typeof ContactsFile>;
+  /** Word classes for amounts, frequency, containers, last use and past withdrawal complications. */
+  use: z.infer<typeof UseFile>['classes'];
   version: string;
 }
 
@@ -92,8 +94,9 @@ export function loadKnowledge(dir = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const rules = readJson(dir, 'rules.json', RulesFile, hash);
   const guidance = readJson(dir, 'guidance.json', GuidanceFile, hash);
   const contacts = readJson(dir, 'contacts.json', ContactsFile, hash);
+  const use = readJson(dir, 'use.json', UseFile, hash).classes;
   const knowledge: Knowledge = {
-    sources, medications: meds.medications, findings, lexicon, ...(quantities ? { quantities } : {}), rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts,
+    sources, medications: meds.medications, findings, lexicon, ...(quantities ? { quantities } : {}), rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts, use,
     version: `${meds.version}+${rules.version}.${hash.digest('hex').slice(0, 10)}`,
   };
   checkReferences(knowledge);
@@ -188,6 +191,7 @@ function checkReferences(k: Knowledge): void {
   for (const [p, g] of Object.entries(k.guidance.patterns)) cite('guidance.json', `patterns.${p}`, g.sources);
   for (const [p, g] of Object.entries(k.guidance.redFlags)) cite('guidance.json', `redFlags.${p}`, g.sources);
   for (const [p, g] of Object.entries(k.guidance.notes)) cite('guidance.json', `notes.${p}`, g.sources);
+  for (const [name, c] of Object.entries(k.use)) cite('use.json', name, c.sources);
   for (const [country, c] of Object.entries(k.contacts.countries)) {
     for (const contact of c.contacts) cite('contacts.json', `${country} ${contact.number}`, contact.sources);
   }

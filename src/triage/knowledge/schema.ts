@@ -35,6 +35,8 @@ export const Medication = z.object({
   /** Usual maximum daily dose by mouth in milligrams (label), for amounts taken at once; absent where no source gives one. */
   maxDailyMg: z.number().positive().optional(),
   confusableWith: z.array(id),
+  /** A long-acting benzodiazepine (diazepam, clonazepam, chlordiazepoxide): withdrawal can come later and last longer. */
+  longActing: z.boolean().optional(),
   sources,
 });
 export type Medication = z.infer<typeof Medication>;
@@ -146,6 +148,18 @@ export const RulesFile = z.object({
   definitions: z.record(z.string(), z.object({ when: Condition, sources })),
   rules: z.array(Rule).min(1),
   questions: z.array(Question),
+});
+
+/** Word classes of knowledge/use.json: amounts, frequency, containers, last use, past withdrawal seizures or DTs. */
+export const USE_CLASSES = [
+  'DAILY', 'EVERY_FEW_DAYS', 'OCCASIONAL', 'HEAVY', 'LONG_TIME', 'LARGE_CONTAINER', 'OTHER_DRINK', 'DRINK_VERB',
+  'ALCOHOL_UNIT', 'MEDICINE_WORD', 'LAST', 'NOT_AFTER_LAST', 'USE_WORD', 'SOBER', 'SOBER_ALCOHOL', 'STOPPED_DRINKING',
+  'STOP_VERB', 'NO_LONGER', 'NOT_SUBSTANCE', 'INTENT', 'HISTORY', 'COMPLICATION', 'DT', 'PRESCRIBED_FORM',
+] as const;
+export type UseClass = (typeof USE_CLASSES)[number];
+const phrase = z.string().regex(/^[a-z0-9' ]+$/, 'phrases are lowercase words without accents or punctuation');
+export const UseFile = z.object({
+  classes: z.record(z.enum(USE_CLASSES), z.object({ en: z.array(phrase), es: z.array(phrase), sources })),
 });
 
 const localized = z.object({ en: z.string().min(3), es: z.string().min(3) });
