@@ -33,7 +33,7 @@ const CLAUSE_BREAK = /\s*,\s*|\s+(?=(?:but|however|although|though|except|pero|a
 
 // Spanish texting shorthand ("no m siento bien", "xq", "q"): the words themselves, so the lexicon's entries match.
 const TEXTING: Record<string, string> = { m: 'me', q: 'que', k: 'que', xq: 'porque', pq: 'porque', tb: 'tambien', tmb: 'tambien' };
-const TEXTING_ES = /\b(?:m|q|k|xq|pq|tb|tmb)\b(?!['.])/g;
+const TEXTING_ES = /(?<!')\b(?:m|q|k|xq|pq|tb|tmb)\b(?!['.])/g;
 
 export interface Sentence {
   text: string;
