@@ -4,6 +4,7 @@ import { differenceInHours } from 'date-fns/differenceInHours';
 import type { ExtractedFindings } from './extract.js';
 import type { Medication } from './knowledge/schema.js';
 import { isPresent } from './symptoms.js';
+import { screenAffirmed } from './answers.js';
 
 export type Evidence = string[];
 export type Facts = Map<string, Evidence>;
@@ -134,6 +135,9 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
   const sAnswer = f.followUps.suicidal;
   if (sAnswer && !NEGATIVE_ANSWER.test(sAnswer) && AFFIRMATIVE.test(sAnswer)) set('answer:suicidal-thoughts', [sAnswer]);
   if (sAnswer && INTENT_ANSWER.test(sAnswer) && !INTENT_DENIED.test(sAnswer)) set('answer:suicidal-intent', [sAnswer]);
+
+  // The emergency screen: "yes" (or a named sign) to "is any of these happening now?" (clinical.md 5.1, 5.1b).
+  if (screenAffirmed(f.followUps.screen)) set('answer:emergency-sign', [f.followUps.screen!]);
 
   // Mimics and context the clinician should hear about (clinical.md 8.3 C3, E2).
   const allText = [...Object.values(f.followUps), ...f.changes.map((c) => c.text)].join(' ');

@@ -1,5 +1,6 @@
 // The triage core: free-text answers in, an assessment with its reasons out. Pure and deterministic for a given
 // `now`; knows nothing of botbuilder or HTTP. Indexes are built once in createTriage.
+import { answeredInText } from './answers.js';
 import { DrugIndex } from './drugs.js';
 import { extractFindings } from './extract.js';
 import { computeFacts } from './facts.js';
@@ -74,16 +75,21 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     return redFlagsOf(engine.over(computeFacts(findings, meds, now)).fired((rule) => Boolean(rule.redFlag)));
   }
 
-  /** The follow-ups not yet answered whose condition holds: answers that could still change the level. */
-  function openQuestionsOf(findings: ReturnType<typeof extractFindings>, rules: ReturnType<RuleEngine['over']>): FollowUpTopic[] {
-    // A symptoms answer that says when they began has answered "when did these symptoms start?".
-    const answered = new Set([...Object.keys(findings.followUps), ...(findings.onsetStated ? ['timing'] : [])]);
+  /** The follow-ups not yet answered whose condition holds: answers that could still change the level. At emergency
+   * nothing can raise it, and the questions end (clinical.md 8.1). */
+  function openQuestionsOf(input: AssessInput, findings: ReturnType<typeof extractFindings>, rules: ReturnType<RuleEngine['over']>, emergency: boolean): FollowUpTopic[] {
+    if (emergency) return [];
+    // A symptoms answer that says when they began has answered "when did these symptoms start?"; other answers may
+    // already say how baclofen is taken, about alcohol, breathing or self-harm (answers.ts).
+    const answered = new Set<string>([...Object.keys(findings.followUps), ...(findings.onsetStated ? ['timing'] : []), ...answeredInText(input, findings)]);
     return [...new Set(k.questions.filter((q) => !answered.has(q.topic) && rules.holds(q.when)).map((q) => q.topic as FollowUpTopic))];
   }
 
   function review(input: AssessInput): Review {
     const { now, findings } = read(input);
-    return { findings: publicFindings(findings), openQuestions: openQuestionsOf(findings, engine.over(computeFacts(findings, meds, now))) };
+    const rules = engine.over(computeFacts(findings, meds, now));
+    const emergency = rules.fired((rule) => rule.level === 'emergency').length > 0;
+    return { findings: publicFindings(findings), openQuestions: openQuestionsOf(input, findings, rules, emergency) };
   }
 
   function assess(input: AssessInput): Assessment {
@@ -137,7 +143,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
       redFlags,
       findings: publicFindings(findings),
       reasons: fired.map(({ rule, evidence }) => ({ rule: rule.id, level: rule.level, text: `${rule.title}: ${evidence.join(', ')}`, sources: rule.sources })),
-      openQuestions: openQuestionsOf(findings, rules),
+      openQuestions: openQuestionsOf(input, findings, rules, level === 'emergency'),
       notes: [...notes],
       knowledgeVersion: k.version,
       now: toIsoWithOffset(now, offset),

@@ -15,6 +15,8 @@ const BASE_FACTS = [
   'drug:opioid-with-benzodiazepine', 'drug:three-depressants', 'change:antidepressant-within-2-months',
   'answer:suicidal-thoughts', 'answer:suicidal-intent', 'context:alcohol-use-disorder', 'context:opioid-stopped',
   'context:antipsychotic-started',
+  // The conversation's own answers (answers.ts).
+  'answer:emergency-sign',
 ];
 
 export class RuleEngine {
