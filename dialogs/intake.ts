@@ -39,6 +39,8 @@ export interface Intake {
   /** The emergency screen's signs still to ask one at a time after "not sure", and whether one was unsure. */
   walk?: string[];
   walkUnsure?: boolean;
+  /** The person's messages in this check: the check ends in a result within a bounded number of them. */
+  turns?: number;
 }
 
 export function emptyIntake(greeted = false, locale?: string): Intake {

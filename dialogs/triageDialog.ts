@@ -50,6 +50,10 @@ const CHANGE_WORDS: Record<string, RegExp> = {
   restarted: /\b(?:restart\w*|back on|again|otra vez|de nuevo)\b/giu,
 };
 const STOP_LIKE = new Set(['stopped', 'ran-out', 'missed', 'decreased']);
+/** A check ends in a result by the person's 19th message (every question asked at most twice, answered or not): from
+ * the 14th on, only the emergency screen is still asked, and from the 19th, the result is given with what is known. */
+const SCREEN_BY_TURN = 14;
+const RESULT_BY_TURN = 19;
 /** Drug classes that make two drugs stand-ins for each other when "no wait, it was X" names no drug to replace. */
 const SWAP_CLASSES = new Set(['ssri', 'snri', 'tca', 'maoi', 'antidepressant', 'opioid', 'benzodiazepine', 'z-drug', 'gabapentinoid', 'antipsychotic', 'triptan', 'muscle-relaxant']);
 
@@ -127,6 +131,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
     if (ctx.activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
     const intake = await this.load(ctx);
     intake.locale = this.locale(ctx);
+    intake.turns = (intake.turns ?? 0) + 1;
     const p = intake.pending;
     if (!p) return this.next(dc, intake);
     const text = inputText(ctx.activity);
@@ -148,10 +153,13 @@ export class TriageDialog extends Dialog<BeginOptions> {
     return this.answer(dc, intake, p, answer);
   }
 
-  /** "help": the pending question again, as asked (not counted as a repeat). */
+  /** "help": the pending question again, as asked (an ask like any other: the next unread answer may end it). */
   override async repromptDialog(ctx: TurnContext, _instance: DialogInstance): Promise<void> {
     const intake = await this.load(ctx);
-    if (intake.pending) this.sendQuestion(ctx, intake, intake.pending);
+    if (intake.pending) {
+      intake.tries = (intake.tries ?? 1) + 1;
+      this.sendQuestion(ctx, intake, intake.pending);
+    }
     await this.flush(ctx);
   }
 
@@ -247,13 +255,35 @@ export class TriageDialog extends Dialog<BeginOptions> {
   private async next(dc: DialogContext, intake: Intake): Promise<DialogTurnResult> {
     const ctx = dc.context;
     const q = this.plan(ctx, intake);
-    if (!q) return this.result(dc, intake);
+    if (!q) {
+      if ((intake.turns ?? 0) >= RESULT_BY_TURN && this.review(ctx, intake).openQuestions.length) {
+        this.send(ctx, MessageFactory.text(say(this.locale(ctx), 'enoughQuestions')));
+      }
+      intake.walk = undefined;
+      return this.result(dc, intake);
+    }
     return this.ask(dc, intake, q);
   }
 
   private plan(ctx: TurnContext, intake: Intake): Pending | undefined {
     const asked = (key: string) => intake.asked.includes(key);
     const r = this.review(ctx, intake);
+    const turns = intake.turns ?? 0;
+    if (turns >= RESULT_BY_TURN) return undefined;
+    // The signs one at a time, once begun, before anything a late correction opened.
+    const sign = intake.walk?.[0];
+    if (sign && r.openQuestions.includes('screen')) return { kind: 'sign', key: `screen:${sign}`, sign };
+    if (turns < SCREEN_BY_TURN) {
+      const early = this.planEarly(r, asked);
+      if (early) return early;
+    }
+    if (!r.openQuestions.includes('screen') || asked('screen')) return undefined;
+    const signs = signsLeft(this.deniedFindings(r), this.deniedSigns(intake)).map((s) => s.id);
+    return { kind: 'screen', key: 'screen', signs: signs.length ? signs : SCREEN_SIGNS.map((s) => s.id) };
+  }
+
+  /** The questions before the emergency screen, in their order. */
+  private planEarly(r: Review, asked: (key: string) => boolean): Pending | undefined {
     if (!asked('medications')) return { kind: 'slot', key: 'medications', slot: 'medications' };
     // Fuzzy matches and look-alikes are never resolved silently.
     const drug = r.findings.medications.find((m) => m.needsConfirmation && !asked(`drug:${m.name}`));
@@ -263,14 +293,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
     if (change) return { kind: 'when', key: `when:${change.medication}:${change.change}`, medication: change.medication!, change: change.change };
     if (!asked('symptoms')) return { kind: 'slot', key: 'symptoms', slot: 'symptoms' };
     const topic = r.openQuestions.find((t) => t !== 'screen' && !asked(t));
-    if (topic) return { kind: 'followUp', key: topic, topic };
-    if (!r.openQuestions.includes('screen')) return undefined;
-    if (!asked('screen')) {
-      const signs = signsLeft(this.deniedFindings(r), this.deniedSigns(intake)).map((s) => s.id);
-      return { kind: 'screen', key: 'screen', signs: signs.length ? signs : SCREEN_SIGNS.map((s) => s.id) };
-    }
-    const sign = intake.walk?.[0];
-    return sign ? { kind: 'sign', key: `screen:${sign}`, sign } : undefined;
+    return topic ? { kind: 'followUp', key: topic, topic } : undefined;
   }
 
   private deniedFindings(r: Review): Set<string> {
@@ -372,7 +395,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
   /** The pending question once more, after a question back, a correction or a red flag typed instead of an answer;
    * if it has already been asked twice in a row, its answer is unknown and the bot moves on. */
   private async askAgain(dc: DialogContext, intake: Intake, p: Pending): Promise<DialogTurnResult> {
-    if ((intake.tries ?? 1) >= 2) return dc.context.turnState.get(GATE_FIRED) ? this.next(dc, intake) : this.giveUp(dc, intake, p, 'unansweredMoveOn');
+    if ((intake.tries ?? 1) >= 2 || (intake.turns ?? 0) >= RESULT_BY_TURN) return dc.context.turnState.get(GATE_FIRED) ? this.next(dc, intake) : this.giveUp(dc, intake, p, 'unansweredMoveOn');
     intake.tries = (intake.tries ?? 1) + 1;
     this.sendQuestion(dc.context, intake, p);
     await this.flush(dc.context);
@@ -381,7 +404,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
 
   /** An answer that cannot be read: asked once more with a hint, then treated as unknown. */
   private async unreadable(dc: DialogContext, intake: Intake, p: Pending, hint?: string): Promise<DialogTurnResult> {
-    if ((intake.tries ?? 1) >= 2) return this.giveUp(dc, intake, p);
+    if ((intake.tries ?? 1) >= 2 || (intake.turns ?? 0) >= RESULT_BY_TURN) return this.giveUp(dc, intake, p);
     intake.tries = (intake.tries ?? 1) + 1;
     this.sendQuestion(dc.context, intake, p, hint ?? this.retryText(dc.context, p));
     await this.flush(dc.context);
@@ -563,7 +586,14 @@ export class TriageDialog extends Dialog<BeginOptions> {
 
   private async result(dc: DialogContext, intake: Intake): Promise<DialogTurnResult> {
     const ctx = dc.context;
-    const a = this.deps.triage.assess(toAssessInput(intake, this.clock(ctx)));
+    const clock = this.clock(ctx);
+    let a = this.deps.triage.assess(toAssessInput(intake, clock));
+    // A red flag the safety gate answered stays an emergency, even where the whole answers read it otherwise (a message
+    // about "my husband" beside later answers about "I"): the result is then the gate's own reading of those messages.
+    if (intake.alerts.length && a.level !== 'emergency') {
+      const alone = this.deps.triage.assess({ symptoms: intake.alerts.join('. '), ...clock });
+      if (alone.level === 'emergency') a = alone;
+    }
     // The safety gate has just sent this emergency: the same guidance twice in one turn would bury the next step.
     if (!(ctx.turnState.get(GATE_FIRED) && a.level === 'emergency')) this.send(ctx, ...resultActivities(a, ctx.activity.channelId));
     return this.ask(dc, intake, { kind: 'restart', key: 'restart' });

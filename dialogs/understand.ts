@@ -19,6 +19,8 @@ function isQuestion(sentence: string): boolean {
 /** The message's questions to the bot, and the rest (what answers the pending question). "I stopped it 2 days ago, is
  * that dangerous?" is both: the question is answered and the rest is kept as the answer. */
 export function splitQuestions(text: string): { questions: string[]; rest: string } {
+  // "?" alone: "what do you mean?".
+  if (/^\s*[¿?]+\s*$/u.test(text)) return { questions: ['what do you mean?'], rest: '' };
   const questions: string[] = [];
   const rest: string[] = [];
   // A full stop between digits ("38.5") does not end a sentence.

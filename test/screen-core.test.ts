@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTriage, FOLLOW_UP_TOPICS, type AssessInput, type Assessment, type Triage } from '../src/triage/index.js';
 import { startServer, type RunningServer } from './helpers.js';
+import { loadPhraseBank } from './phraseBank.js';
+import { devVignettes } from './devVignettes.js';
 
 const NOW = '2026-03-08T09:00:00-05:00';
 let t: Triage;
@@ -99,5 +101,23 @@ describe('POST /api/assess with followUps.screen', () => {
     const none = await post({ ...base, followUps: { screen: 'none' } });
     expect(none.openQuestions).not.toContain('screen');
     expect((await post({ ...base, followUps: { screen: 'yes' } })).level).toBe('emergency');
+  });
+});
+
+describe("emergencies: the safety gate's check of one message", () => {
+  it('holds exactly when the core rates the message emergency on its own (phrase bank, vignette answers, interruptions)', () => {
+    const texts = [
+      ...loadPhraseBank().map((p) => [p.text, p.lang === 'es' ? 'es-US' : 'en-US'] as const),
+      ...devVignettes.flatMap((v) => [v.answers.symptoms, v.answers.doseChanges, v.interrupt?.text ?? ''].map((t) => [t, v.locale] as const)),
+      ['my muscles were really stiff yesterday and now my pee is dark like cola', 'en-US'] as const,
+    ];
+    let emergencies = 0;
+    for (const [text, locale] of texts) {
+      const input = { symptoms: text, now: NOW, locale };
+      const hits = t.emergencies(input);
+      expect(hits.length > 0, text).toBe(t.assess(input).level === 'emergency');
+      if (hits.length) emergencies++;
+    }
+    expect(emergencies).toBeGreaterThan(20);
   });
 });

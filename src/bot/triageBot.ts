@@ -130,12 +130,13 @@ export class TriageBot extends ActivityHandler {
 
   /**
    * A red flag in this message, whatever was asked: emergency guidance and the result event now, before any dialog.
-   * Only red flags of the single message decide (patterns need the whole picture and would raise false alarms);
-   * the event carries the assessment of everything collected plus this message.
+   * The single message decides (what it says on its own that the core rates emergency; patterns that need the whole
+   * picture are left to the result, where they cannot raise false alarms); the event carries the assessment of
+   * everything collected plus this message.
    */
   private async safetyGate(ctx: TurnContext, text: string): Promise<string[]> {
     const clock = turnClock(ctx.activity, this.deps.defaultLocale);
-    const flags = this.deps.triage.redFlags({ symptoms: text, ...clock });
+    const flags = this.deps.triage.emergencies({ symptoms: text, ...clock });
     if (!flags.length) return [];
     const input = toAssessInput(await this.intake.get(ctx, emptyIntake()), clock);
     const full = this.deps.triage.assess({ ...input, symptoms: [input.symptoms, text].filter(Boolean).join('. ') });
@@ -143,7 +144,8 @@ export class TriageBot extends ActivityHandler {
     await ctx.sendActivities(resultActivities(assessment, ctx.activity.channelId, say(clock.locale, 'emergencyLead')));
     // The dialog, which runs next, says the person may carry on before its next question, and sends no second result.
     ctx.turnState.set(GATE_FIRED, true);
-    return flags.map((r) => r.evidence);
+    // The message itself is kept (not only the words that fired): the result reads it again as the gate did.
+    return [text];
   }
 
   private async runDialog(ctx: TurnContext, text: string | undefined): Promise<void> {

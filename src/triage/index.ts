@@ -27,8 +27,11 @@ export interface Triage {
   assess(input: AssessInput): Assessment;
   /** Only what the text says (drugs, changes, symptoms, vitals), without rules: for filling the intake's slots. */
   findings(input: AssessInput): Assessment['findings'];
-  /** Only the red flags: the safety gate's check of every message, cheaper than a whole assessment. */
+  /** Only the red flags, cheaper than a whole assessment. */
   redFlags(input: AssessInput): RedFlagResult[];
+  /** The emergency rules that hold (red flags and the others, such as RHABDO): the safety gate's check of every
+   * message, so that a message the core rates emergency on its own is answered as one in the turn it is typed. */
+  emergencies(input: AssessInput): { rule: string; redFlag?: RedFlagResult['id']; evidence: string }[];
   /** What the intake needs between questions; the same findings and open questions as `assess` gives. */
   review(input: AssessInput): Review;
   knowledgeVersion: string;
@@ -73,6 +76,12 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   function redFlags(input: AssessInput): RedFlagResult[] {
     const { now, findings } = read(input);
     return redFlagsOf(engine.over(computeFacts(findings, meds, now)).fired((rule) => Boolean(rule.redFlag)));
+  }
+
+  function emergencies(input: AssessInput): ReturnType<Triage['emergencies']> {
+    const { now, findings } = read(input);
+    return engine.over(computeFacts(findings, meds, now)).fired((rule) => rule.level === 'emergency')
+      .map(({ rule, evidence }) => ({ rule: rule.id, ...(rule.redFlag ? { redFlag: rule.redFlag } : {}), evidence: evidence.join('; ') }));
   }
 
   /** The follow-ups not yet answered whose condition holds: answers that could still change the level. At emergency
@@ -151,5 +160,5 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     };
   }
 
-  return { assess, review, findings: (input) => publicFindings(read(input).findings), redFlags, knowledgeVersion: k.version, knowledge: k };
+  return { assess, review, findings: (input) => publicFindings(read(input).findings), redFlags, emergencies, knowledgeVersion: k.version, knowledge: k };
 }
