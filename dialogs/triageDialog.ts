@@ -75,16 +75,24 @@ export interface TriageDialogDeps {
 interface Mention { name: string; text: string; negated: boolean }
 
 export class TriageDialog extends Dialog<BeginOptions> {
-  /** Every name of every medicine (generic, brands, misspellings, Spanish, street), as one pattern per medicine: built once. */
-  private readonly names = new Map<string, RegExp>();
+  /** Every name of every medicine (generic, brands, misspellings, Spanish, street), as one pattern per medicine: built
+   * at start-up. */
+  private namePatterns?: Map<string, RegExp>;
 
   constructor(private readonly deps: TriageDialogDeps) {
     super(TRIAGE_DIALOG);
-    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    for (const m of deps.triage.knowledge.medications) {
-      const terms = [m.id, ...m.brands, ...m.spanish, ...m.misspellings, ...m.street].filter((t) => t.length > 2).sort((a, b) => b.length - a.length);
-      this.names.set(m.id, new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu'));
+    if (deps.triage.knowledge) void this.names;
+  }
+
+  private get names(): Map<string, RegExp> {
+    if (!this.namePatterns) {
+      const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      this.namePatterns = new Map(this.deps.triage.knowledge.medications.map((m) => {
+        const terms = [m.id, ...m.brands, ...m.spanish, ...m.misspellings, ...m.street].filter((t) => t.length > 2).sort((a, b) => b.length - a.length);
+        return [m.id, new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu')];
+      }));
     }
+    return this.namePatterns;
   }
 
   override getVersion(): string {

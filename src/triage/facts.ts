@@ -72,6 +72,12 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
     if (!stoppedLongAgo) current.push(med);
   }
   const text = (m: Medication) => f.medications.find((x) => x.name === m.id)?.text ?? m.id;
+  // Which advice lines apply (guidance.json "[condition] text"): any medicine taken now, an antidepressant, an overdose.
+  if (current.length) set('drug:any', current.map(text));
+  const antidepressants = current.filter((m) => m.classes.some((c) => ['antidepressant', 'ssri', 'snri', 'tca', 'maoi'].includes(c)));
+  if (antidepressants.length) set('drug:antidepressant', antidepressants.map(text));
+  const overdose = f.changes.find((c) => c.change === 'overdose');
+  if (overdose) set('change:overdose', [overdose.text]);
 
   const serotonergicAB = current.filter((m) => m.serotonergicTier === 'A' || m.serotonergicTier === 'B');
   const serotonergicC = current.filter((m) => m.serotonergicTier === 'C');

@@ -5,7 +5,7 @@ import { DrugIndex } from './drugs.js';
 import { extractFindings } from './extract.js';
 import { computeFacts } from './facts.js';
 import { Guidance, resolveLocale } from './guidance.js';
-import { loadKnowledge, type Knowledge } from './knowledge/load.js';
+import { KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
 import type { Medication, Rule } from './knowledge/schema.js';
 import { RuleEngine } from './rules.js';
 import { SymptomMatcher } from './symptoms.js';
@@ -47,6 +47,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   const reader = new TextReader(new DrugIndex(k.medications), new SymptomMatcher(k.findings), opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
+  checkGuidanceConditions(k, engine);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
 
   // The gate, slot filling and the assessment of one turn share its `now`: parse it once.
@@ -129,12 +130,19 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     const lang = locale.lang;
     const levelText = k.guidance.levels[level];
     const activePatterns = [...patterns.values()].filter((p) => p.status !== 'absent');
-    const advice = guidance.fillAll([
+    // Lines written "[condition] text" apply only when the condition (a fact or definition, "!" for not) holds: advice
+    // for the person's own drugs and patterns only.
+    const applies = (lines: string[]) => lines.flatMap((line) => {
+      const c = CONDITION.exec(line);
+      if (!c) return [line];
+      return Boolean(rules.holds(c[2]!)) !== (c[1] === '!') ? [line.slice(c[0].length)] : [];
+    });
+    const advice = guidance.fillAll(applies([
       ...levelText.advice[lang],
       ...redFlags.flatMap((r) => k.guidance.redFlags[r.id]?.advice[lang] ?? []),
       ...activePatterns.filter((p) => p.status === 'met' || level !== 'self-monitor').flatMap((p) => k.guidance.patterns[p.id]?.advice[lang] ?? []),
       ...[...notes].map((n) => k.guidance.notes[n]?.text[lang]).filter((t): t is string => Boolean(t)),
-    ], locale);
+    ]), locale);
 
     const kinds = new Set<Contact['kind']>(['emergency']);
     if (notes.has('crisis') || redFlags.some((r) => r.id === 'suicidal-intent')) kinds.add('crisis');
@@ -146,7 +154,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
       level,
       headline: guidance.fill(levelText.headline[lang], locale) ?? levelText.headline[lang],
       advice,
-      safetyNet: guidance.fillAll(levelText.safetyNet[lang], locale),
+      safetyNet: guidance.fillAll(applies(levelText.safetyNet[lang]), locale),
       contacts: guidance.contacts(locale, kinds),
       patterns: [...patterns.values()],
       redFlags,
@@ -161,4 +169,22 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   }
 
   return { assess, review, findings: (input) => publicFindings(read(input).findings), redFlags, emergencies, knowledgeVersion: k.version, knowledge: k };
+}
+
+/** "[condition] text": a guidance line for some people only (the condition names a fact or a definition of rules.json). */
+const CONDITION = /^\[(!?)([a-z0-9:.-]+)\]\s*/;
+
+/** Every condition named in guidance.json exists, or the start stops (as unknown facts in rules.json do). */
+function checkGuidanceConditions(k: Knowledge, engine: RuleEngine): void {
+  const lists: [string, string[]][] = [
+    ...Object.entries(k.guidance.levels).flatMap(([id, g]) => [[`levels.${id}`, [...g.advice.en, ...g.advice.es, ...g.safetyNet.en, ...g.safetyNet.es]]] as [string, string[]][]),
+    ...Object.entries(k.guidance.patterns).map(([id, g]) => [`patterns.${id}`, [...g.advice.en, ...g.advice.es]] as [string, string[]]),
+    ...Object.entries(k.guidance.redFlags).map(([id, g]) => [`redFlags.${id}`, [...g.advice.en, ...g.advice.es]] as [string, string[]]),
+  ];
+  for (const [where, lines] of lists) {
+    for (const line of lines) {
+      const c = CONDITION.exec(line);
+      if (c && !engine.knows(c[2]!)) throw new KnowledgeError('guidance.json', where, `unknown condition "${c[2]}"`);
+    }
+  }
 }
