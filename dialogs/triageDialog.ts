@@ -154,7 +154,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
     const corrected = this.correct(ctx, intake, answer, p);
     if (corrected) {
       answer = corrected.rest;
-      if (!answer) return (await this.stillOpen(ctx, intake, p)) ? this.askAgain(dc, intake, p) : this.next(dc, intake);
+      if (!answer) return this.afterCorrection(dc, intake, p);
     }
 
     // 3. The answer.
@@ -576,6 +576,17 @@ export class TriageDialog extends Dialog<BeginOptions> {
       intake.followUps.screen = intake.walkUnsure ? this.text(dc.context).notSure.toLowerCase() : this.text(dc.context).noneOfThese.toLowerCase();
     }
     return this.next(dc, intake);
+  }
+
+  /** After a correction, the question it interrupted, unless the correction raised one that comes first (a look-alike
+   * to confirm) or settled it. */
+  private async afterCorrection(dc: DialogContext, intake: Intake, p: Pending): Promise<DialogTurnResult> {
+    if (!(await this.stillOpen(dc.context, intake, p))) return this.next(dc, intake);
+    intake.asked = intake.asked.filter((k) => k !== p.key);
+    const q = this.plan(dc.context, intake);
+    if (q?.key !== p.key) return this.next(dc, intake);
+    intake.asked.push(p.key);
+    return this.askAgain(dc, intake, p);
   }
 
   /** Whether the question is still worth its answer after a correction changed the answers. */
