@@ -77,5 +77,5 @@ function cardMessage(a: Assessment, lead: string | undefined, links: boolean): P
     ],
   };
   // The text goes along for screen readers and notifications; Web Chat shows it above the card.
-  return MessageFactory.attachment(CardFactory.adaptiveCard(card), md(`${lead ? `${lead} ` : ''}${a.headline}`));
+  return MessageFactory.attachment(CardFactory.adaptiveCard(card), md(`${lead ? `${lead} ` : ''}${s.levels[a.level]}: ${a.headline}`));
 }

@@ -35,7 +35,7 @@ export const SCREEN_SIGNS: readonly ScreenSign[] = [
   },
   {
     id: 'breathing', denied: [['breathing-problem']],
-    label: { en: 'Breathing slow, noisy or hard', es: 'Respira lento, con ruidos o con dificultad' },
+    label: { en: 'Breathing slow, noisy or hard', es: 'Respira lento, con ruido o mal' },
     ask: { en: 'Is the breathing slow, shallow, noisy (gurgling or deep snoring) or hard work?', es: '¿La respiración es lenta, superficial, ruidosa (gorgoteo o ronquido profundo) o le cuesta respirar?' },
     reads: { en: 'breathing slow and hard', es: 'respira lento y con dificultad' },
     sources: ['cdc-overdose-signs', 'cdph-overdose-signs'],
@@ -56,21 +56,21 @@ export const SCREEN_SIGNS: readonly ScreenSign[] = [
   },
   {
     id: 'severe-confusion', denied: [['confusion-severe', 'confusion'], ['hallucinations']],
-    label: { en: "Very confused, or seeing things that aren't there", es: 'Muy confundido, o ve cosas que no están' },
+    label: { en: 'Very confused, or seeing things', es: 'Muy confundido o ve cosas irreales' },
     ask: { en: "Is the person very confused (not knowing where they are), or seeing or hearing things that aren't there?", es: '¿La persona está muy confundida (no sabe dónde está), o ve u oye cosas que no están?' },
     reads: { en: 'very confused and seeing things that are not there', es: 'muy confundido y ve cosas que no están' },
     sources: ['nhs-999-guidance'],
   },
   {
     id: 'stroke', denied: [['stroke']],
-    label: { en: 'Face drooping, an arm weak, or speech slurred', es: 'Cara caída, un brazo débil o habla arrastrada' },
+    label: { en: 'Face droops, arm weak, speech slurred', es: 'Cara caída, brazo débil, habla torpe' },
     ask: { en: 'Has one side of the face dropped, is an arm weak, or is the speech slurred or hard to get out?', es: '¿Se le cayó un lado de la cara, tiene un brazo débil, o habla arrastrado o no le salen las palabras?' },
     reads: { en: 'my face is drooping, an arm is weak and my speech is slurred', es: 'se me cae la cara, tengo un brazo débil y hablo arrastrado' },
     sources: ['clinical.md 5.1b'],
   },
   {
     id: 'anaphylaxis', denied: [['anaphylaxis', 'angioedema']],
-    label: { en: 'Lips, tongue or throat swelling', es: 'Labios, lengua o garganta hinchándose' },
+    label: { en: 'Lips or tongue swelling', es: 'Labios o lengua hinchándose' },
     ask: { en: 'Are the lips, mouth, tongue or throat swelling, or is it hard to swallow?', es: '¿Se están hinchando los labios, la boca, la lengua o la garganta, o le cuesta tragar?' },
     reads: { en: 'my lips and tongue are swelling', es: 'se me hinchan los labios y la lengua' },
     sources: ['clinical.md 5.1b'],
@@ -84,7 +84,7 @@ export const SCREEN_SIGNS: readonly ScreenSign[] = [
   },
   {
     id: 'suicidal-intent', denied: [['suicidal-ideation', 'suicidal-intent']],
-    label: { en: 'Thoughts of suicide, or self-harm', es: 'Pensamientos de suicidio, o autolesiones' },
+    label: { en: 'Thoughts of suicide, or self-harm', es: 'Ideas de suicidio o autolesión' },
     ask: { en: 'Is anyone having thoughts of ending their life, or harming themselves, right now?', es: '¿Alguien tiene ahora pensamientos de quitarse la vida, o se está haciendo daño?' },
     reads: { en: 'thoughts of ending my life', es: 'pensamientos de quitarme la vida' },
     sources: ['nhs-999-guidance', 'antidepressant-boxed-warning'],

@@ -357,8 +357,9 @@ export class TriageDialog extends Dialog<BeginOptions> {
       case 'screen': {
         const signs = p.signs.map((id) => screenSign(id)!).filter(Boolean);
         const many = showsSuggestedActions(ctx.activity.channelId) && maxSuggestedActions(ctx.activity.channelId) > signs.length + 1;
-        const list = signs.map((x) => `• ${x.label[lang]}`).join('\n');
-        text = `${s.screenAsk}\n\n${list}\n\n${many ? s.screenHowButtons : s.screenHowText}`;
+        // Where every sign is a quick reply, the replies name them; elsewhere the message lists them.
+        const list = signs.map((x) => `- ${x.label[lang]}`).join('\n');
+        text = many ? `${s.screenAsk} ${s.screenHowButtons}` : `${s.screenAsk}\n\n${list}\n\n${s.screenHowText}`;
         buttons = many ? [s.noneOfThese, ...signs.map((x) => x.label[lang]), s.notSure] : [s.noneOfThese, s.yes, s.notSure];
         break;
       }
