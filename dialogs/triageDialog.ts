@@ -50,6 +50,8 @@ const CHANGE_WORDS: Record<string, RegExp> = {
   restarted: /\b(?:restart\w*|back on|again|otra vez|de nuevo)\b/giu,
 };
 const STOP_LIKE = new Set(['stopped', 'ran-out', 'missed', 'decreased']);
+/** Words without which a message names no drug as the one it corrects ("not Celexa", "en vez de Celexa"). */
+const MAYBE_NEGATED = /(?<![\p{L}])(?:not|no|instead|rather|nor|never|en vez|en lugar|ni)(?![\p{L}])/iu;
 /** A check ends in a result by the person's 19th message (every question asked at most twice, answered or not): from
  * the 14th on, only the emergency screen is still asked, and from the 19th, the result is given with what is known. */
 const SCREEN_BY_TURN = 14;
@@ -668,6 +670,8 @@ export class TriageDialog extends Dialog<BeginOptions> {
     const body = cue ? cue.rest : text;
     let before = cue?.before ?? '';
     const denial = deniedChange(body);
+    // Most messages correct nothing: the core reads drug names here only when the words could make a correction.
+    if (!cue && !denial && !MAYBE_NEGATED.test(body)) return undefined;
     const named = hasContent(body) ? this.mentions(ctx, body) : [];
     const olds = named.filter((m) => m.negated);
     if (!cue && !denial && !olds.length) return undefined;
