@@ -121,3 +121,62 @@ describe("emergencies: the safety gate's check of one message", () => {
     expect(emergencies).toBeGreaterThan(20);
   });
 });
+
+describe("the conversation's clinical words trace to sources", () => {
+  it('every emergency screen sign is a red flag of the design and cites knowledge/sources.json or clinical.md 5.1/5.1b', async () => {
+    const { SCREEN_SIGNS } = await import('../dialogs/index.js');
+    const { RED_FLAG_IDS } = await import('../src/triage/index.js');
+    const ids = new Set(t.knowledge.sources.map((s) => s.id));
+    const designIds = new Set<string>([...RED_FLAG_IDS, 'stroke', 'anaphylaxis', 'bleeding', 'head-injury']);
+    expect(SCREEN_SIGNS.length).toBe(10);
+    for (const sign of SCREEN_SIGNS) {
+      expect(designIds.has(sign.id), sign.id).toBe(true);
+      expect(sign.sources.length, sign.id).toBeGreaterThan(0);
+      for (const src of sign.sources) expect(ids.has(src) || /^clinical\.md 5\.1b?$/.test(src), `${sign.id}: ${src}`).toBe(true);
+      for (const lang of ['en', 'es'] as const) expect(sign.label[lang].length, `${sign.id} ${lang}`).toBeLessThanOrEqual(37);
+    }
+  });
+
+  it('answers to questions back come from sourced guidance, in both languages', () => {
+    for (const key of ['answer-danger', 'answer-serotonin-toxicity', 'answer-baclofen-withdrawal', 'answer-depressants', 'answer-medicine-change']) {
+      const note = t.knowledge.guidance.notes[key]!;
+      expect(note.sources.length, key).toBeGreaterThan(0);
+      expect(note.text.en.length, key).toBeGreaterThan(20);
+      expect(note.text.es.length, key).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('advice for the person\'s own drugs and patterns (guidance lines with a [condition])', () => {
+  it('names baclofen, an antidepressant or the pump clinic only to those who have them, and never says to keep taking medicines after an overdose', () => {
+    const ssri = assess({ medications: 'sertraline 50 mg', symptoms: 'headache' });
+    expect(ssri.advice.join(' ')).toMatch(/Do not stop an antidepressant suddenly/);
+    expect([ssri.headline, ...ssri.advice].join(' ')).not.toMatch(/baclofen|pump/i);
+    const tablets = assess({ medications: 'baclofen 10 mg tablets', doseChanges: 'ran out yesterday', symptoms: 'fine' });
+    expect(tablets.advice.join(' ')).toMatch(/Do not stop baclofen suddenly/);
+    expect(tablets.advice.join(' ')).not.toMatch(/pump|antidepressant/i);
+    const pump = assess({ medications: 'baclofen pump', doseChanges: 'the pump alarm went off last night', symptoms: 'fine' });
+    expect(pump.level).toBe('urgent');
+    expect(pump.advice.join(' ')).toMatch(/pump clinic today/);
+    const none = assess({ medications: 'none', symptoms: 'headache' });
+    expect(none.advice.join(' ')).not.toMatch(/Keep taking your medicines/);
+    const overdose = assess({ medications: 'sertraline', symptoms: 'I took too much sertraline' });
+    expect(overdose.advice.join(' ')).not.toMatch(/Keep taking your medicines/);
+    expect(assess({ medications: 'oxycodone and xanax', symptoms: 'fine' }).advice.join(' ')).not.toMatch(/baclofen/i);
+  });
+
+  it('stops the start on a condition that names no fact', async () => {
+    const { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'knowledge-'));
+    try {
+      cpSync(path.resolve(__dirname, '../knowledge'), dir, { recursive: true });
+      const file = path.join(dir, 'guidance.json');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('[drug:baclofen] Do not stop baclofen', '[drug:baclofn] Do not stop baclofen'));
+      expect(() => createTriage({ knowledgeDir: dir })).toThrow(/guidance\.json.*unknown condition "drug:baclofn"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
