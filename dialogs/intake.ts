@@ -47,9 +47,14 @@ export function emptyIntake(greeted = false, locale?: string): Intake {
   return { greeted, ...(locale ? { locale } : {}), answers: {}, covered: [], followUps: {}, asked: [], alerts: [] };
 }
 
-/** A state saved by an earlier version of the intake, with the fields this one relies on. */
+/** A state saved by an earlier version of the intake, given the fields this one relies on (in place). */
 export function normaliseIntake(stored: Partial<Intake>): Intake {
-  return { ...stored, answers: stored.answers ?? {}, covered: stored.covered ?? [], followUps: stored.followUps ?? {}, asked: stored.asked ?? [], alerts: stored.alerts ?? [] };
+  stored.answers ??= {};
+  stored.covered ??= [];
+  stored.followUps ??= {};
+  stored.asked ??= [];
+  stored.alerts ??= [];
+  return stored as Intake;
 }
 
 export function cap(text: string, max = MAX_ANSWER_CHARS): string {

@@ -180,9 +180,14 @@ export class TriageDialog extends Dialog<BeginOptions> {
     const cached = ctx.turnState.get<Intake>(INTAKE);
     if (cached) return cached;
     const stored = await this.deps.intake.get(ctx);
-    const intake = stored ? normaliseIntake(stored) : emptyIntake();
-    await this.keep(ctx, intake);
-    return intake;
+    if (!stored) {
+      const intake = emptyIntake();
+      await this.keep(ctx, intake);
+      return intake;
+    }
+    normaliseIntake(stored);
+    ctx.turnState.set(INTAKE, stored);
+    return stored;
   }
 
   private async keep(ctx: TurnContext, intake: Intake): Promise<void> {
@@ -909,12 +914,16 @@ function replaceSpan(text: string, span: string, edit: (s: string) => string): s
 }
 
 const contacts = new Map<string, Map<string, string>>();
-/** A contact number for a locale, from the core's contacts (cached: it never changes while running). */
+/** A contact number for a locale, from the knowledge's contacts by the locale's region (cached per locale). */
 export function contactNumber(triage: Triage, locale: string, kind: 'emergency' | 'crisis' | 'poison'): string | undefined {
   let byKind = contacts.get(locale);
   if (!byKind) {
-    const all = triage.assess({ locale, now: '2026-01-01T00:00:00Z', symptoms: 'I took the whole bottle and want to die' }).contacts;
-    byKind = new Map(all.map((c) => [c.kind, c.number]));
+    const c = triage.knowledge?.contacts;
+    if (!c) return undefined;
+    const region = locale.split(/[-_]/).slice(1).find((r) => /^[a-z]{2}$/i.test(r))?.toUpperCase();
+    const country = (region && c.regions[region]) || c.defaultCountry;
+    const list = (c.countries[country] ?? c.countries[c.defaultCountry])?.contacts ?? [];
+    byKind = new Map(list.map((x) => [x.kind, x.number]));
     contacts.set(locale, byKind);
   }
   return byKind.get(kind);
