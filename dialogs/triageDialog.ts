@@ -506,6 +506,11 @@ export class TriageDialog extends Dialog<BeginOptions> {
         return this.unreadable(dc, intake, p);
       }
       case 'restart': {
+        // A red flag after the result: the gate's emergency guidance is the answer; the offer stays as it was.
+        if (gate) {
+          await this.flush(ctx);
+          return Dialog.EndOfTurn;
+        }
         const yn = yesNo(answer);
         if (yn === 'yes') return dc.replaceDialog(TRIAGE_DIALOG, { fresh: true } satisfies BeginOptions);
         if (yn || !hasContent(answer)) return this.goodbye(dc, intake);

@@ -327,6 +327,20 @@ describe('the result', () => {
     expect(card.body.map((b) => b.text).join('\n')).toMatch(/If things change/);
   });
 
+  it('answers a red flag typed after the result with emergency guidance alone', async () => {
+    const c = chat();
+    await c.join();
+    await c.say('sertraline');
+    await c.say('none');
+    await until(c, 'restart', (q) => (q === 'screen' ? 'none' : 'headache'));
+    const turn = await c.say('now she is having a seizure');
+    expect(resultOf(turn)?.level).toBe('emergency');
+    expect(textsOf(turn).join(' ')).not.toMatch(/yes or no/);
+    // The offer of a new check still stands.
+    await c.say('yes');
+    expect(c.question).toBe('medications');
+  });
+
   it('tells the page to take down its emergency panel on "start over", a new check and "delete my data"', async () => {
     const c = chat({ channelId: 'directline' });
     await c.join({ locale: 'en-US' });
