@@ -10,7 +10,7 @@
 //      as unknown and the bot moves on. No question is asked more than twice in a row.
 // Then the next question is planned from everything answered so far, the first message included.
 import { ActivityTypes, MessageFactory, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import type { DoseChangeFinding, FollowUpTopic, MedicationFinding, Review, Triage } from '../src/triage/index.js';
+import type { FollowUpTopic, MedicationFinding, Review, Triage } from '../src/triage/index.js';
 import { hasPage, linksPhones, maxSuggestedActions, showsSuggestedActions } from './channels.js';
 import {
   SLOTS, appendAnswer, cap, emptyIntake, normaliseIntake, toAssessInput, turnClock, type Intake, type Pending, type Slot,
@@ -21,7 +21,7 @@ import { SCREEN_SIGNS, screenSign, signNamed, signsLeft } from './screen.js';
 import { Dialog, type DialogContext, type DialogInstance, type DialogTurnResult } from './sdk.js';
 import { langOf, say, strings, type Strings } from './strings.js';
 import {
-  DOSE, NEGATED_BEFORE, correctionCue, deniedChange, questionKind, splitQuestions, type ChangeKind, type QuestionKind,
+  DOSE, NEGATED_BEFORE, correctionCue, deniedChange, questionKind, splitQuestions, type QuestionKind,
 } from './understand.js';
 
 export const TRIAGE_DIALOG = 'triage';
@@ -939,4 +939,3 @@ export function emergencyNumber(triage: Triage, locale: string): string {
   return contactNumber(triage, locale, 'emergency') ?? '911';
 }
 
-export type { DoseChangeFinding, ChangeKind };
