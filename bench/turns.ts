@@ -53,6 +53,7 @@ function script(n: number): Record<string, string> {
     doseChanges: `started the tramadol ${tramadol} mg ${2 + (n % 3)} days ago`,
     symptoms: `sweating, shaky hands and diarrhoea since about ${5 + (n % 6)}:${String(n % 60).padStart(2, '0')} this morning`,
     temperature: `37.${n % 10}`,
+    screen: 'none',
   };
 }
 

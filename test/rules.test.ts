@@ -60,6 +60,10 @@ const CASES: Case[] = [
   { rule: 'RF11', input: { medications: 'baclofen pump', symptoms: 'I have a fever' }, level: 'emergency', pattern: ['baclofen-withdrawal', 'met'] },
   { rule: 'RF11', input: { medications: 'I have a baclofen pump', symptoms: 'my spasticity is much worse than usual' }, level: 'emergency', pattern: ['baclofen-withdrawal', 'met'] },
   { rule: 'RHABDO', input: { symptoms: 'my muscles were really stiff yesterday and now my pee is dark like cola' }, level: 'emergency' },
+  // The emergency screen's answer ("is any of these happening now?"): a yes, or a yes naming the sign.
+  { rule: 'SCREEN', input: { medications: 'sertraline', followUps: { screen: 'yes' } }, level: 'emergency' },
+  { rule: 'SCREEN', input: { medications: 'baclofen', symptoms: 'itchy', followUps: { screen: 'Yes: heavy bleeding' } }, level: 'emergency' },
+  { rule: 'SCREEN', input: { followUps: { screen: 'sí, labios o lengua hinchándose' } }, level: 'emergency' },
 
   // B. Serotonin toxicity
   { rule: 'ST-L4', input: { medications: 'sertraline', symptoms: "my legs are jerking on their own and I'm confused" }, level: 'emergency', pattern: ['serotonin-toxicity', 'met'] },
@@ -164,7 +168,7 @@ describe('the highest level wins', () => {
 describe('"I don\'t know" answers never lower a level', () => {
   const UNKNOWN = ["I don't know", 'not sure', 'no idea', '?', 'idk'];
   const bases: Case['input'][] = CASES.map((c) => c.input).filter((i) => !i.followUps);
-  const topics: FollowUpTopic[] = ['temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'last-use', 'amount', 'withdrawal-history', 'other'];
+  const topics: FollowUpTopic[] = ['temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'last-use', 'amount', 'withdrawal-history', 'screen', 'other'];
 
   it.each(bases.map((b) => [JSON.stringify(b), b] as const))('%s', (_label, base) => {
     const without = run(base);

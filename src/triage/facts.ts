@@ -5,6 +5,7 @@ import type { ExtractedFindings } from './extract.js';
 import type { Medication } from './knowledge/schema.js';
 import { isPresent } from './symptoms.js';
 import type { UseEvent } from './use.js';
+import { screenAffirmed } from './answers.js';
 
 export type Evidence = string[];
 export type Facts = Map<string, Evidence>;
@@ -72,6 +73,12 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
     if (!stoppedLongAgo) current.push(med);
   }
   const text = (m: Medication) => f.medications.find((x) => x.name === m.id)?.text ?? m.id;
+  // Which advice lines apply (guidance.json "[condition] text"): any medicine taken now, an antidepressant, an overdose.
+  if (current.length) set('drug:any', current.map(text));
+  const antidepressants = current.filter((m) => m.classes.some((c) => ['antidepressant', 'ssri', 'snri', 'tca', 'maoi'].includes(c)));
+  if (antidepressants.length) set('drug:antidepressant', antidepressants.map(text));
+  const overdose = f.changes.find((c) => c.change === 'overdose');
+  if (overdose) set('change:overdose', [overdose.text]);
 
   const serotonergicAB = current.filter((m) => m.serotonergicTier === 'A' || m.serotonergicTier === 'B');
   const serotonergicC = current.filter((m) => m.serotonergicTier === 'C');
@@ -135,6 +142,9 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
   const sAnswer = f.followUps.suicidal;
   if (sAnswer && !NEGATIVE_ANSWER.test(sAnswer) && AFFIRMATIVE.test(sAnswer)) set('answer:suicidal-thoughts', [sAnswer]);
   if (sAnswer && INTENT_ANSWER.test(sAnswer) && !INTENT_DENIED.test(sAnswer)) set('answer:suicidal-intent', [sAnswer]);
+
+  // The emergency screen: "yes" (or a named sign) to "is any of these happening now?" (clinical.md 5.1, 5.1b).
+  if (screenAffirmed(f.followUps.screen)) set('answer:emergency-sign', [f.followUps.screen!]);
 
   // Mimics and context the clinician should hear about (clinical.md 8.3 C3, E2).
   const allText = [...Object.values(f.followUps), ...f.changes.map((c) => c.text)].join(' ');

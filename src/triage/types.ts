@@ -18,8 +18,9 @@ export const RED_FLAG_IDS = [
 ] as const;
 export type RedFlagId = (typeof RED_FLAG_IDS)[number];
 
+/** `screen` is the emergency screen's answer: whether any emergency sign is happening now (DESIGN.md, the conversation). */
 export const FOLLOW_UP_TOPICS = [
-  'temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'last-use', 'amount', 'withdrawal-history', 'other',
+  'temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'last-use', 'amount', 'withdrawal-history', 'screen', 'other',
 ] as const;
 export type FollowUpTopic = (typeof FOLLOW_UP_TOPICS)[number];
 
@@ -113,7 +114,7 @@ export interface Assessment {
   findings: Findings;
   /** Ids of the rules that fired, for audit. */
   reasons: { rule: string; level: Level; text: string; sources: string[] }[];
-  /** Follow-up topics whose answer could still raise the level. */
+  /** Follow-up topics whose answer could still raise the level: none once the level is emergency; `screen` last. */
   openQuestions: FollowUpTopic[];
   notes: string[];
   knowledgeVersion: string;

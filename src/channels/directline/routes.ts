@@ -89,7 +89,9 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): C
     const isNew = !conversation.started;
     conversation.started = true;
     // As Direct Line does: tell the bot that the bot and the person joined, which triggers the welcome.
-    if (isNew) void toBot(conversation, { type: 'conversationUpdate', membersAdded: [BOT, { id: conversation.userId }] as Activity['membersAdded'] });
+    // The page's language (Web Chat sends it in the body) reaches the bot with the join, so the welcome is in it.
+    const locale = short((req.body as { locale?: unknown } | undefined)?.locale);
+    if (isNew) void toBot(conversation, { type: 'conversationUpdate', membersAdded: [BOT, { id: conversation.userId }] as Activity['membersAdded'], ...(locale ? { locale } : {}) });
     res.send(isNew ? 201 : 200, grantJson(conversation.id, token!));
     return next();
   });
