@@ -1,5 +1,6 @@
 // Starts the real HTTP server on a random loopback port for tests.
 import type { AddressInfo } from 'node:net';
+import { mountChannels, type Channels } from '../src/channels/index.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server/app.js';
@@ -14,17 +15,25 @@ export interface RunningServer {
   close(): Promise<void>;
   /** The conversation face (/api/messages): its bot and store. */
   conversation: ReturnType<typeof mountConversation>;
+  /** The channel faces (local Direct Line, web chat page, Slack), when asked for with `{ channels: true }`. */
+  channels?: Channels;
 }
 
-export async function startServer(env: Record<string, string> = {}, triage?: Triage): Promise<RunningServer> {
+/** `opts.channels`: also mount the channel faces as `npm start` does, so tests can reach the bot through the local
+ * Direct Line (tokens, /v3/directline/conversations) on the same server and store. */
+export async function startServer(env: Record<string, string> = {}, triage?: Triage, opts: { channels?: boolean } = {}): Promise<RunningServer> {
   // Tests keep conversation state in memory unless they ask for SQLite.
   const config = loadConfig({ PORT: '0', STORAGE: 'memory', ...env });
   const logger = createLogger({ logLevel: 'silent', logHealthData: false });
   const core = triage ?? (shared ??= createTriage());
   let conversation!: ReturnType<typeof mountConversation>;
+  let channels: Channels | undefined;
   const server = createServer({
     config, logger, triage: core,
-    extraRoutes: (s) => { conversation = mountConversation(s, { config, logger, triage: core }); },
+    extraRoutes: (s) => {
+      conversation = mountConversation(s, { config, logger, triage: core });
+      if (opts.channels) channels = mountChannels(s, { config, logger, triage: core, bot: conversation.bot });
+    },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -36,6 +45,11 @@ export async function startServer(env: Record<string, string> = {}, triage?: Tri
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }),
     conversation,
-    close: () => new Promise<void>((resolve) => server.close(() => { conversation.storage.close?.(); resolve(); })),
+    channels,
+    close: () => new Promise<void>((resolve) => {
+      // The Direct Line bridge's keep-alive connections to this server's own /api/messages would hold close() open.
+      if (channels) server.closeAllConnections?.();
+      server.close(() => { conversation.storage.close?.(); resolve(); });
+    }),
   };
 }
