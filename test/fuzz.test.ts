@@ -1,5 +1,8 @@
-// Simulated people, seeded: every conversation goes through the real server's POST /api/messages (expectReplies) from
-// a random persona: answers drawn from the development vignettes and phrase bank, "no", "idk", "no sé", emoji, empty
+// Simulated people, seeded: every conversation goes through the real server from a random persona, by its channel's
+// own way in: POST /api/messages (expectReplies) for Web Chat, Teams and the Emulator; the local Direct Line (token,
+// conversation, activities, the stream) for Direct Line, whose bridge hands each activity to /api/messages with its
+// secret; and for Slack the same bot in-process, as Slack's signed events endpoint runs it (/api/messages without Bot
+// Framework auth refuses the directline and slack channel ids). A persona: answers drawn from the development vignettes and phrase bank, "no", "idk", "no sé", emoji, empty
 // text, card submits and button clicks, Spanish, corrections, questions back, and a red flag at a random turn.
 //
 // Held for every conversation: a result within 20 turns of the person's; no 5xx; a message the core rates emergency on
@@ -8,8 +11,10 @@
 // gives the same transcript. A failing seed is printed: FUZZ_SEED=<seed> npx vitest run test/fuzz.test.ts replays it
 // with its transcript. FUZZ_RUNS (default 500) and FUZZ_BASE (first seed, default 1) pick other conversations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalAdapter } from '../src/bot/index.js';
 import { createTriage, type Assessment, type Triage } from '../src/triage/index.js';
 import { devVignettes, type Vignette } from './devVignettes.js';
+import { DirectLineChat } from './directline-chat.js';
 import { startServer, type RunningServer } from './helpers.js';
 import { loadPhraseBank } from './phraseBank.js';
 
@@ -179,24 +184,78 @@ function reply(p: Persona, r: () => number, turn: number, last: Reply | undefine
   return { text: pick(r, NOISE[L]) };
 }
 
-let convSeq = 0;
-async function converse(seed: number, tag = ''): Promise<{ persona: Persona; turns: Turn[]; problems: string[] }> {
-  const p = persona(seed);
-  const r = rng(seed * 7919 + 17);
-  const conversation = `fuzz-${seed}-${tag}-${++convSeq}`;
+/** How a persona's channel reaches the bot: the join, then one message per turn, each with the bot's replies. */
+interface Face {
+  join(): Promise<{ status: number; activities: Reply[] }>;
+  send(said: Said): Promise<{ status: number; activities: Reply[] }>;
+}
+
+/** Web Chat, Teams, the Emulator: POST /api/messages with expectReplies. */
+function messagesFace(p: Persona, conversation: string): Face {
   const activity = (extra: object) => ({
     channelId: p.channel, serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-    conversation: { id: conversation, conversationType: 'personal' }, from: { id: `u-${seed}` }, recipient: { id: 'bot' },
+    conversation: { id: conversation, conversationType: 'personal' }, from: { id: `u-${p.seed}` }, recipient: { id: 'bot' },
     localTimestamp: p.vignette.now, locale: p.locale, ...extra,
   });
-  const turns: Turn[] = [];
-  const problems: string[] = [];
   const post = async (body: object) => {
     const res = await srv.post('/api/messages', body);
     const json = res.status === 200 ? ((await res.json()) as { activities?: Reply[] }) : {};
     return { status: res.status, activities: json.activities ?? [] };
   };
-  const join = await post(activity({ type: 'conversationUpdate', membersAdded: [{ id: `u-${seed}` }, { id: 'bot' }] }));
+  return {
+    join: () => post(activity({ type: 'conversationUpdate', membersAdded: [{ id: `u-${p.seed}` }, { id: 'bot' }] })),
+    send: (said) => post(activity({ type: 'message', text: said.text, ...(said.value ? { value: said.value } : {}) })),
+  };
+}
+
+/** Direct Line: the local Direct Line as the page uses it (the locale with the start and the page's join event). */
+function directLineFace(p: Persona): Face {
+  const dl = new DirectLineChat(srv, { locale: p.locale, now: p.vignette.now });
+  const status = (err: unknown) => Number(/HTTP (\d+)/.exec(String(err))?.[1] ?? 500);
+  return {
+    join: async () => {
+      const activities = [...await dl.join({ locale: p.locale }), ...await dl.event('webchat/join', { locale: p.locale })];
+      return { status: 200, activities: activities as Reply[] };
+    },
+    send: async (said) => {
+      try {
+        const activities = await dl.post({ type: 'message', text: said.text, ...(said.value ? { value: said.value } : {}) });
+        return { status: 200, activities: activities as Reply[] };
+      } catch (err) {
+        return { status: status(err), activities: [] };
+      }
+    },
+  };
+}
+
+/** Slack: the server's own bot and store through the in-process adapter, channel id slack. */
+function slackFace(p: Persona, conversation: string): Face {
+  let out: Reply[] = [];
+  const adapter = new LocalAdapter(srv.conversation.bot, (a) => { out.push(a as Reply); }, { id: conversation, channelId: 'slack', locale: p.locale });
+  const turn = async (fn: () => Promise<void>) => {
+    out = [];
+    try {
+      await fn();
+      return { status: 200, activities: out };
+    } catch {
+      return { status: 500, activities: out };
+    }
+  };
+  return {
+    join: () => turn(() => adapter.send({ type: 'conversationUpdate', localTimestamp: p.vignette.now })),
+    send: (said) => turn(() => adapter.send({ text: said.text, value: said.value, localTimestamp: p.vignette.now })),
+  };
+}
+
+let convSeq = 0;
+async function converse(seed: number, tag = ''): Promise<{ persona: Persona; turns: Turn[]; problems: string[] }> {
+  const p = persona(seed);
+  const r = rng(seed * 7919 + 17);
+  const conversation = `fuzz-${seed}-${tag}-${++convSeq}`;
+  const face = p.channel === 'directline' ? directLineFace(p) : p.channel === 'slack' ? slackFace(p, conversation) : messagesFace(p, conversation);
+  const turns: Turn[] = [];
+  const problems: string[] = [];
+  const join = await face.join();
   let last = [...join.activities].reverse().find((a) => questionOf(a));
   let lastQuestions: string[] = [];
   let finished = false;
@@ -205,7 +264,7 @@ async function converse(seed: number, tag = ''): Promise<{ persona: Persona; tur
   for (let turn = 0; turn < MAX_TURNS && !finished; turn++) {
     const said = reply(p, r, turn, last);
     if (p.redFlag && said.text === p.redFlag) redFlagTurn = turn;
-    const { status, activities } = await post(activity({ type: 'message', text: said.text, ...(said.value ? { value: said.value } : {}) }));
+    const { status, activities } = await face.send(said);
     turns.push({
       said, status,
       replies: activities.map((a) => ({ type: a.type, ...(a.text ? { text: a.text } : {}), ...(questionOf(a) ? { question: questionOf(a) } : {}), ...(a.name ? { name: a.name } : {}), ...(a.value?.level ? { level: a.value.level } : {}) })),
@@ -271,7 +330,8 @@ async function pool<T>(items: number[], n: number, fn: (x: number) => Promise<T>
 
 beforeAll(async () => {
   triage = createTriage();
-  srv = await startServer({}, triage);
+  // Every Direct Line persona's token comes from this one loopback address.
+  srv = await startServer({ CONVERSATIONS_PER_MINUTE: '100000' }, triage, { channels: true });
   // Red-flag messages: texts the core alone rates emergency, from the phrase bank and the vignettes.
   const now = devVignettes[0]?.now ?? '2026-03-08T09:00:00-05:00';
   const emergency = (text: string, locale: string) => triage.assess({ symptoms: text, now, locale }).level === 'emergency';
@@ -283,7 +343,7 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => { await srv?.close(); });
 
-describe('simulated people through /api/messages', () => {
+describe("simulated people through the server, each by its channel's way in", () => {
   it('draws red flags from texts the core rates emergency on their own', () => {
     expect(devVignettes.length).toBeGreaterThan(0);
     expect(redFlags.en.length).toBeGreaterThan(10);
