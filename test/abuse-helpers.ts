@@ -130,6 +130,13 @@ export async function webChat(url: string, headers: Record<string, string> = {})
       watermark = page.watermark;
       return { status: 200, activities: page.activities };
     },
+    /** The page's join event once connected, with its locale (the start carried none): the bot greets and asks its
+     * first question; returns every activity seen until then. */
+    join: async (locale = 'en-US') => {
+      const r = await client.send({ type: 'event', name: 'webchat/join', locale, value: { locale } });
+      if (r.status !== 200) throw new Error(`join: ${r.status}`);
+      return client.replyTo(((await r.json()) as { id: string }).id);
+    },
     /** Polls until a bot message arrives that answers `id`; returns every activity seen meanwhile. */
     replyTo: async (id: string) => {
       const seen: Record<string, unknown>[] = [];

@@ -169,6 +169,9 @@ describe('memory: what one conversation can hold', () => {
 
   it('stops a conversation at MAX_CONVERSATION_ACTIVITIES with 429 and Retry-After', async () => {
     const chat = await webChat(srv.url);
+    // As the page does once connected: its join event, the bot's greeting and first question take their places too.
+    const welcome = await chat.join();
+    expect(welcome.some((a) => question(a) === 'medications')).toBe(true);
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const r = await chat.send({ type: 'event', name: 'ping', value: i });
@@ -180,6 +183,10 @@ describe('memory: what one conversation can hold', () => {
     }
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.length).toBeLessThanOrEqual(12);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    // Refused exactly when the stream holds MAX_CONVERSATION_ACTIVITIES (12): the join, the welcome and the pings.
+    const { activities } = await chat.poll();
+    expect(welcome.length + activities.length).toBe(12);
   });
 
   it('counts bytes: a conversation stops at MAX_CONVERSATION_BYTES', () => {
@@ -232,8 +239,11 @@ describe("someone else's conversation", () => {
 
   it("cannot reach a web chat's conversation through /api/messages with its (leaked) id", async () => {
     const chat = await webChat(srv.url);
+    // The page's join event: the bot greets and asks for the medicines, which the person answers.
+    await chat.join();
     const sent = await chat.send({ type: 'message', text: 'baclofen' });
-    await chat.replyTo(((await sent.json()) as { id: string }).id);
+    const answered = await chat.replyTo(((await sent.json()) as { id: string }).id);
+    expect(question(answered.filter((a) => a.type === 'message').at(-1))).toBe('doseChanges');
     const r = await anonymous('directline', chat.conversationId, 'delete my data');
     expect(r.status).toBe(403);
     // A guessed or stolen bridge secret does not work either.
