@@ -60,7 +60,8 @@ export class Lexicon {
   private readonly known: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
   /** Stems of the exact classes: real words that are never taken for a typo. */
   private readonly exactKnown: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
-  private readonly deletions: Record<Lang, Map<string, string[]>> = { en: new Map(), es: new Map() };
+  /** Built on the first typo it is needed for, not at start-up (most answers need none). */
+  private deletions?: Record<Lang, Map<string, string[]>>;
   private readonly stable: Set<string>;
   private readonly numbers = new Map<string, number>();
   private readonly wordKeys: BoundedCache<string, Token['key']>;
@@ -79,7 +80,6 @@ export class Lexicon {
     for (const [name, cls] of Object.entries(classes)) {
       for (const lang of LANGS) for (const term of cls[lang]) this.addTerm(lang, term, name, !exact.has(name));
     }
-    for (const lang of LANGS) for (const stem of this.known[lang]) this.indexDeletions(lang, stem);
     this.classNames = new Set(Object.keys(classes));
   }
 
@@ -112,12 +112,20 @@ export class Lexicon {
     this.maxTerm = Math.max(this.maxTerm, words.length);
   }
 
+  private deletionIndex(): Record<Lang, Map<string, string[]>> {
+    if (!this.deletions) {
+      this.deletions = { en: new Map(), es: new Map() };
+      for (const lang of LANGS) for (const stem of this.known[lang]) this.indexDeletions(lang, stem);
+    }
+    return this.deletions;
+  }
+
   private indexDeletions(lang: Lang, stem: string): void {
     if (stem.length < MIN_FUZZY_LENGTH - 2) return;
     // One deletion on each side reaches every stem one edit away (a swap of two letters included).
     for (const variant of deletionsOf(stem, 1)) {
-      const list = this.deletions[lang].get(variant);
-      if (!list) this.deletions[lang].set(variant, [stem]);
+      const list = this.deletions![lang].get(variant);
+      if (!list) this.deletions![lang].set(variant, [stem]);
       else if (!list.includes(stem)) list.push(stem);
     }
   }
@@ -164,7 +172,7 @@ export class Lexicon {
     let best: string | undefined;
     let bestDistance = maxEdits + 1;
     for (const variant of deletionsOf(stem, maxEdits)) {
-      for (const candidate of this.deletions[lang].get(variant) ?? []) {
+      for (const candidate of this.deletionIndex()[lang].get(variant) ?? []) {
         if (candidate === best || Math.abs(candidate.length - stem.length) > maxEdits) continue;
         // People rarely mistype the first letter of a word; a different first letter is another word ("eating"/"beat").
         if (candidate[0] !== stem[0]) continue;

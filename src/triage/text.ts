@@ -2,6 +2,8 @@
 
 /** Lowercase, accents folded (ñ→n), straight quotes, single spaces. Offsets are not kept: evidence is quoted from this form. */
 export function normalize(text: string): string {
+  // Most lexicon entries are already in this form: nothing to fold, no contraction to restore.
+  if (PLAIN.test(text) && !CONTRACTION_OR_SHORTHAND.test(text)) return text;
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -14,6 +16,9 @@ export function normalize(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+const PLAIN = /^[a-z0-9']+(?: [a-z0-9']+)*$/;
+const CONTRACTION_OR_SHORTHAND = /\b(?:wont|cant|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|couldnt|wouldnt|shouldnt|im|ive|hes|shes|m|q|k|xq|pq|tb|tmb)\b/;
 
 // Phone typing drops apostrophes ("wont wake up", "cant breathe", "im shaking"); put them back so triggers match.
 const CONTRACTION = /\b(?:wont|cant|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|couldnt|wouldnt|shouldnt|im|ive|hes|shes)\b/g;
