@@ -10,11 +10,12 @@ import {
 } from './sdk.js';
 import type { DoseChangeFinding, FollowUpTopic, MedicationFinding, Review, Triage } from '../src/triage/index.js';
 import { maxSuggestedActions, showsSuggestedActions } from './channels.js';
-import { appendAnswer, cap, emptyIntake, toAssessInput, turnClock, type Intake, type Slot } from './intake.js';
+import { appendAnswer, cap, emptyIntake, toAssessInput, turnClock, type Intake, type Slot, type TurnClock } from './intake.js';
 import {
   AnswerPrompt, answerValidator, isUnknown, question, temperatureValidator, yesNo, yesNoValidator,
 } from './prompts.js';
 import { resultActivities } from './render.js';
+import { consentQuestion, consentSay, type IntakeRecords } from './consent.js';
 import { say, strings, type Strings } from './strings.js';
 
 export const TRIAGE_DIALOG = 'triage';
@@ -57,6 +58,8 @@ export interface TriageDialogDeps {
   triage: Triage;
   intake: StatePropertyAccessor<Intake>;
   defaultLocale: string;
+  /** INTAKE_RECORDS=on: consent to share with the centre's intake staff is asked before the result (dialogs/consent.ts). */
+  records?: IntakeRecords;
 }
 
 /** Where this prompt is in the intake, for clients and tests (`channelData.triage.question`). */
@@ -77,6 +80,7 @@ export class TriageDialog extends ComponentDialog {
         (s) => this.storeSlot(s, 'medications', 'doseChanges'),
         (s) => this.storeSlot(s, 'doseChanges', 'symptoms'),
         (s) => this.storeSlot(s, 'symptoms'),
+        this.consent.bind(this),
         this.result.bind(this),
         this.afterResult.bind(this),
       ]))
@@ -220,10 +224,43 @@ export class TriageDialog extends ComponentDialog {
     return next ? this.askSlot(step, next) : step.next();
   }
 
+  /** With intake records on: may the result go to the centre's intake staff? Asked before the result, except that an
+   * emergency's result is never held back by a question (it is shown first, then the question). */
+  private async consent(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const records = this.deps.records;
+    if (!records) return step.next();
+    const ctx = step.context;
+    const v = vals(step);
+    const clock = this.clock(ctx);
+    v.clock = clock; // the result shown and the one saved are the same
+    const a = this.deps.triage.assess(toAssessInput(await this.load(ctx), clock));
+    v.shown = a.level === 'emergency';
+    if (v.shown) await ctx.sendActivities(resultActivities(a, ctx.activity.channelId));
+    v.statement = consentQuestion(records, ctx, clock.locale, Boolean(v.shown));
+    const s = this.text(ctx);
+    return step.prompt(YES_NO, this.ask(ctx, 'consent', String(v.statement), s.retryYesNo, [s.yes, s.no]));
+  }
+
   private async result(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const ctx = step.context;
-    const a = this.deps.triage.assess(toAssessInput(await this.load(ctx), this.clock(ctx)));
-    await ctx.sendActivities(resultActivities(a, ctx.activity.channelId));
+    const v = vals(step);
+    const clock = (v.clock as TurnClock | undefined) ?? this.clock(ctx);
+    const input = toAssessInput(await this.load(ctx), clock);
+    let a: ReturnType<Triage['assess']> & { record?: { ref: string } } = this.deps.triage.assess(input);
+    if (this.deps.records && typeof v.statement === 'string') {
+      let said = consentSay(clock.locale, 'notSaved');
+      if (yesNo(String(step.result)) === 'yes') {
+        try {
+          const ref = await this.deps.records.save(ctx, { input, assessment: a, statement: v.statement });
+          a = { ...a, record: { ref } };
+          said = consentSay(clock.locale, 'saved', { ref });
+        } catch {
+          said = consentSay(clock.locale, 'failed');
+        }
+      }
+      await ctx.sendActivity(said);
+    }
+    if (!v.shown) await ctx.sendActivities(resultActivities(a, ctx.activity.channelId));
     const s = this.text(ctx);
     return step.prompt(YES_NO, this.ask(ctx, 'restart', s.offerRestart, s.retryYesNo, [s.yes, s.no]));
   }

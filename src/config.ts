@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { recordsConfig, recordsSchema, type RecordsConfig } from './records/config.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -33,6 +34,8 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: secret,
   SLACK_BOT_TOKEN: secret,
   SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://slack.com/api/'),
+  // Intake handoff (issue 12): INTAKE_RECORDS, RECORDS_TTL_DAYS, ALERT_*, INTAKE_CENTRES, PUBLIC_URL.
+  ...recordsSchema,
 });
 
 type Env = z.output<typeof schema>;
@@ -56,6 +59,8 @@ export interface Config {
   conversationTtlHours: number;
   directLineSecret?: string;
   slack: { signingSecret?: string; botToken?: string; apiUrl: string };
+  /** Intake handoff: saved assessments, staff faces, alerts (src/records/config.ts). */
+  records: RecordsConfig;
 }
 
 /** Reads `.env` (without overriding what is already set) and validates every setting. */
@@ -75,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const records = recordsConfig(e, { sqlitePath: e.SQLITE_PATH, port: e.PORT });
+  if (Array.isArray(records)) throw new ConfigError(`Invalid configuration: ${records.join('; ')}`);
   return {
     port: e.PORT,
     storage: e.STORAGE,
@@ -96,5 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       botToken: e.SLACK_BOT_TOKEN,
       apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     },
+    records,
   };
 }

@@ -6,6 +6,7 @@ import {
   TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, inputText, resultActivities, say,
   toAssessInput, turnClock, type BeginOptions, type Intake,
 } from '../../dialogs/index.js';
+import type { IntakeRecords } from '../../dialogs/consent.js';
 import type { Logger } from '../log.js';
 import type { Triage } from '../triage/index.js';
 import { matchCommand, type Command } from './commands.js';
@@ -19,6 +20,10 @@ export interface BotDeps {
   logger: Logger;
   /** Debug switch: let error messages (which may quote what a person typed) into the logs. */
   logHealthData?: boolean;
+  /** "delete my data" in the other places a conversation lives (a channel's transcript); each sentence says what. */
+  erase?: (ctx: TurnContext, locale: string) => Promise<string[]>;
+  /** INTAKE_RECORDS=on: the intake dialog asks consent and saves the result as an intake record. */
+  records?: IntakeRecords;
 }
 
 const SKIP_SAVE = Symbol('skipSave');
@@ -38,7 +43,7 @@ export class TriageBot extends ActivityHandler {
     super();
     this.conversationState = new ConversationStore(deps.storage);
     this.intake = this.conversationState.createProperty<Intake>('intake');
-    this.triageDialog = new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale });
+    this.triageDialog = new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale, records: deps.records });
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialog')).add(this.triageDialog);
 
     this.onMembersAdded(async (ctx, next) => {
@@ -157,12 +162,14 @@ export class TriageBot extends ActivityHandler {
         await ctx.sendActivity(say(locale, 'cancelled', { emergency }));
         return;
       }
-      case 'delete my data':
+      case 'delete my data': {
         await this.conversationState.delete(ctx);
         // Saving now would write an empty record back; there must be nothing left.
         ctx.turnState.set(SKIP_SAVE, true);
-        await ctx.sendActivity(say(locale, 'deleted'));
+        const also = (await this.deps.erase?.(ctx, locale)) ?? [];
+        await ctx.sendActivity([say(locale, 'deleted'), ...also].join(' '));
         return;
+      }
     }
   }
 }

@@ -5,6 +5,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Triage } from '../triage/index.js';
 import { parseAssessRequest } from './assessRequest.js';
+import type { Records } from '../records/service.js';
+import { saveAssessRecord, splitRecordFields } from './recordsAssess.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -14,9 +16,11 @@ export interface ServerDeps {
   triage: Triage;
   /** Mounts further faces (e.g. /api/messages) on the same server before it listens. */
   extraRoutes?: (server: restify.Server) => void;
+  /** INTAKE_RECORDS=on: /api/assess may save its assessment as an intake record ("record": true). */
+  records?: Records;
 }
 
-export function createServer({ config, logger, triage, extraRoutes }: ServerDeps): restify.Server {
+export function createServer({ config, logger, triage, extraRoutes, records }: ServerDeps): restify.Server {
   const server = restify.createServer({
     name: 'triage-bot',
     // restify's own request logs go through our redacting logger.
@@ -33,7 +37,12 @@ export function createServer({ config, logger, triage, extraRoutes }: ServerDeps
   });
 
   server.post('/api/assess', requireBearer(config.intakeApiKey), requireJson, ...jsonBody(), (req, res, next) => {
-    const parsed = parseAssessRequest(req.body);
+    const rec = splitRecordFields(req.body, records); // "record" and "client" (intake records)
+    if (!rec.ok) {
+      res.send(rec.status, { error: rec.error });
+      return next(false);
+    }
+    const parsed = parseAssessRequest(rec.body);
     if (!parsed.ok) {
       res.send(400, { error: parsed.error });
       return next(false);
@@ -42,6 +51,7 @@ export function createServer({ config, logger, triage, extraRoutes }: ServerDeps
     let assessment;
     try {
       assessment = triage.assess({ ...parsed.input, locale: parsed.input.locale ?? config.defaultLocale });
+      if (rec.wanted) assessment = saveAssessRecord(records!, rec.wanted, parsed.input, assessment);
     } catch (err) {
       return next(err as Error); // → restifyError handler: logged, answered as 500 without details
     }

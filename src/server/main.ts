@@ -6,6 +6,8 @@ import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
 import { mountConversation } from './messages.js';
+import { RecordsStorageError, startRecords, type Records } from '../records/index.js';
+import { mountRecordsFaces, type RecordsFaces } from './records.js';
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -24,15 +26,27 @@ function boot(): { config: Config; triage: Triage } {
 function main(): void {
   const { config, triage } = boot();
   const logger = createLogger(config);
+  // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH, staff faces, alert worker.
+  let records: Records | undefined;
+  let recordsFaces: RecordsFaces | undefined;
+  try {
+    records = startRecords(config, logger);
+  } catch (err) {
+    if (!(err instanceof RecordsStorageError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
 
   const server = createServer({
     config,
     logger,
     triage,
+    records,
     // Further faces (/api/messages, web chat, channels) mount here.
     extraRoutes: (s) => {
-      const { bot } = mountConversation(s, { config, logger, triage });
+      const { bot } = mountConversation(s, { config, logger, triage, records });
       mountChannels(s, { config, logger, triage, bot }); // web chat page + local Direct Line, Slack
+      if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
     },
   });
 
@@ -49,7 +63,13 @@ function main(): void {
     }, 'listening');
   });
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => shutdown(server, signal, logger));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      recordsFaces?.close(); // live feeds would hold the close open
+      void records?.close();
+      shutdown(server, signal, logger);
+    });
+  }
 }
 
 function shutdown(server: Server, signal: string, logger: ReturnType<typeof createLogger>): void {

@@ -11,6 +11,8 @@ import type { Logger } from '../log.js';
 import { createStorage } from '../storage/index.js';
 import type { Triage } from '../triage/index.js';
 import { jsonBody, requireJson } from './app.js';
+import { conversationRecords, recordsEraser } from '../records/conversation.js';
+import type { Records } from '../records/service.js';
 
 export interface MessagesDeps {
   config: Config;
@@ -163,9 +165,13 @@ function isLoopback(host: string): boolean {
 /** The whole conversation face: store, bot and /api/messages, as main.ts and the tests mount it. */
 export function mountConversation(
   server: restify.Server,
-  { config, logger, triage }: { config: Config; logger: Logger; triage: Triage },
+  { config, logger, triage, records }: { config: Config; logger: Logger; triage: Triage; records?: Records },
 ): { adapter: TriageAdapter; bot: TriageBot; storage: ReturnType<typeof createStorage> } {
   const storage = createStorage(config);
-  const bot = new TriageBot({ triage, storage, defaultLocale: config.defaultLocale, logger, logHealthData: config.logHealthData });
+  const bot = new TriageBot({
+    triage, storage, defaultLocale: config.defaultLocale, logger, logHealthData: config.logHealthData,
+    // Intake records (issue 12): consent before the result, and "delete my data" withdraws the saved records.
+    ...(records ? { records: conversationRecords(records, logger), erase: recordsEraser(records) } : {}),
+  });
   return { adapter: registerMessages(server, { config, logger, bot }), bot, storage };
 }
