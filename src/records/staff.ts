@@ -167,6 +167,11 @@ export class FailureThrottle {
     for (const k of keys) this.failures.delete(k);
   }
 
+  /** Forgets every failure (tests; an operator's restart does the same). */
+  clear(): void {
+    this.failures.clear();
+  }
+
   private current(k: string) {
     const f = this.failures.get(k);
     if (f && this.now() - f.first > this.opts.windowMs) {
