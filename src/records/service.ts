@@ -110,6 +110,11 @@ export class Records {
     this.changes.emit('change', c);
   }
 
+  /** Tries every pending alert now, whatever its backoff (as a restart does). */
+  retryAlertsNow(): void {
+    this.deliverer?.kick(true);
+  }
+
   /** Resolves when the alert worker has nothing in hand (tests). */
   async alertsIdle(): Promise<void> {
     await this.deliverer?.idle();
