@@ -14,6 +14,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'app.js': { file: 'app.js', type: 'application/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  'icon.svg': { file: 'icon.svg', type: 'image/svg+xml' },
 };
 
 /** The folder of the page's files: next to this file under tsx, or back in src/ after a build. */
@@ -48,4 +49,5 @@ export function mountStaffPage(server: restify.Server): void {
   server.get('/staff', send(''));
   server.get('/staff/app.js', send('app.js'));
   server.get('/staff/app.css', send('app.css'));
+  server.get('/staff/icon.svg', send('icon.svg'));
 }

@@ -203,7 +203,7 @@
         el('a', { href: `#record=${encodeURIComponent(p.ref)}`, text: p.ref }),
         `: ${p.status === 'failed' ? 'gave up' : 'retrying'} after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}`,
         p.lastError ? ` (${p.lastError})` : '',
-        p.nextAttemptAt ? `, next ${new Date(p.nextAttemptAt).toLocaleTimeString()}` : '')))),
+        p.nextAttemptAt ? `, next ${new Date(p.nextAttemptAt).toLocaleTimeString()}` : ''))),
     );
   }
 
@@ -247,7 +247,7 @@
       const a = r.assessment;
       const answers = r.answers || {};
       const follow = Object.entries(answers.followUps || {}).filter(([, v]) => v);
-      body.replaceChildren(
+      body.replaceChildren(...[
         section('Summary', dl([
           ['Level', el('span', { class: `level level-${a.level}`, text: LEVEL_TEXT[a.level] || a.level })],
           ['What to do', a.headline],
@@ -279,7 +279,7 @@
         r.alerts.length ? section('Alert', el('ul', {}, r.alerts.map((x) => el('li', {
           text: `${x.status}${x.attempts ? ` after ${x.attempts} attempt${x.attempts === 1 ? '' : 's'}` : ''}${x.lastError ? ` (${x.lastError})` : ''}`,
         })))) : null,
-      );
+      ].filter(Boolean));
       $('review-form').hidden = false;
       $('review-error').textContent = '';
       const link = $('fhir-link');
