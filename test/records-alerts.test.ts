@@ -162,6 +162,23 @@ describe('alerts', () => {
     expect(row.payload).toBeNull();
   });
 
+  it('logs failures and the traffic of a whole handoff without any health information', async () => {
+    const port = await freePort();
+    const logs: string[] = [];
+    const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/`, ALERT_WEBHOOK_SECRET: SECRET }, { logs });
+    cleanup.push(() => srv.close(true));
+    const { token } = await addStaff(srv.records, 'desk');
+    const marker = 'quokka-marker-3310';
+    const ref = await record(srv, { ...EMERGENCY_BODY, symptoms: `${EMERGENCY_BODY.symptoms}, ${marker}`, client: { reference: 'MRN-LOG' } });
+    await until(() => srv.records.store.get('main', ref)!.alerts[0]!.attempts >= 1);
+    for (const p of [`/api/records/${ref}`, `/api/records/${ref}/fhir`, '/api/records']) await srv.request('GET', p, { auth: token });
+    await srv.request('POST', `/api/records/${ref}/review`, { auth: token, body: { note: `note ${marker}` } });
+    const text = logs.join('');
+    expect(text).toMatch(/alert not delivered/);
+    expect(text).toMatch(/ECONNREFUSED/);
+    for (const secret of [marker, 'seizure', 'tramadol', 'citalopram', 'MRN-LOG', token]) expect(text, secret).not.toContain(secret);
+  });
+
   it('gives up after 24 hours of failures, and says so on /api/alerts', async () => {
     const port = await freePort();
     let clock = Date.now();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/log.js';
+import { startRecords } from '../src/records/index.js';
 import { Records, type RecordsOptions } from '../src/records/service.js';
 import { FailureThrottle } from '../src/records/staff.js';
 import { createServer } from '../src/server/app.js';
@@ -33,15 +34,19 @@ export function tempDir(): string {
 
 export async function startRecordsServer(
   env: Record<string, string> = {},
-  opts: { dir?: string; records?: RecordsOptions; throttle?: FailureThrottle } = {},
+  opts: { dir?: string; records?: RecordsOptions; throttle?: FailureThrottle; logs?: string[] } = {},
 ): Promise<RecordsServer> {
   const dir = opts.dir ?? tempDir();
   const config = loadConfig({
     PORT: '0', STORAGE: 'sqlite', SQLITE_PATH: path.join(dir, 'triage.sqlite'), INTAKE_RECORDS: 'on',
     PUBLIC_URL: 'https://triage.example.org', ...env,
   });
-  const logger = createLogger({ logLevel: 'silent', logHealthData: false });
-  const records = new Records(config.records, opts.records);
+  const logger = opts.logs
+    ? createLogger({ logLevel: 'trace', logHealthData: false }, { write: (line: string) => { opts.logs!.push(line); } })
+    : createLogger({ logLevel: 'silent', logHealthData: false });
+  const records = opts.logs
+    ? startRecords(config, logger, opts.records)!
+    : new Records(config.records, opts.records);
   const core = triage();
   let conversation!: ReturnType<typeof mountConversation>;
   let faces!: ReturnType<typeof mountRecordsFaces>;
