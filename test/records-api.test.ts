@@ -236,21 +236,21 @@ describe('logging in', () => {
     expect(bodies.size).toBe(1);
     const [w, u] = [Math.min(...wrong), Math.min(...unknown)];
     // Both run the same scrypt; an early "no such user" would answer many times faster.
-    expect(u / w).toBeGreaterThan(0.5);
-    expect(u / w).toBeLessThan(2);
+    expect(u / w).toBeGreaterThan(1 / 3);
+    expect(u / w).toBeLessThan(3);
   });
 
   it('repeated failures are slowed, for the right password too, and the audit trail keeps them', async () => {
     const times: number[] = [];
     for (let i = 0; i < 6; i++) times.push((await attempt('maria', 'guess')).ms);
-    // Free attempts first, then 600 ms, 1.2 s...
-    expect(Math.max(...times.slice(0, 4))).toBeLessThan(600);
+    // Free attempts first, then a wait of 600 ms, 1.2 s... before the check itself.
+    expect(Math.max(...times.slice(0, 4))).toBeLessThan(times[4]!);
     expect(times[4]).toBeGreaterThanOrEqual(590);
     expect(times[5]).toBeGreaterThanOrEqual(1190);
     const right = await attempt('maria', 'maria-real-password');
     expect(right.status).toBe(200);
     expect(right.ms).toBeGreaterThanOrEqual(2390); // still slowed: the wait says nothing about the password
-    expect((await attempt('maria', 'maria-real-password')).ms).toBeLessThan(1000); // a success clears it
+    expect((await attempt('maria', 'maria-real-password')).ms).toBeLessThan(right.ms - 1_000); // a success clears it
     // Wrong API tokens from one address are slowed the same way.
     throttle.clear();
     const bearer: number[] = [];
@@ -259,7 +259,7 @@ describe('logging in', () => {
       expect((await srv.request('GET', '/api/records', { auth: `trt_wrong${i}` })).status).toBe(401);
       bearer.push(performance.now() - t);
     }
-    expect(Math.max(...bearer.slice(0, 4))).toBeLessThan(600);
+    expect(Math.max(...bearer.slice(0, 4))).toBeLessThan(bearer[4]! - 300);
     expect(bearer[4]).toBeGreaterThanOrEqual(590);
     const failed = srv.records.audit.list({ limit: 100 }).filter((e) => e.action === 'login-failed');
     expect(failed.some((e) => e.actor === 'maria')).toBe(true);
