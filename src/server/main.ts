@@ -66,17 +66,17 @@ function main(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       recordsFaces?.close(); // live feeds would hold the close open
-      void records?.close();
-      shutdown(server, signal, logger);
+      // The records file closes after the last request (checkpointed, nothing left in its WAL).
+      shutdown(server, signal, logger, () => records?.close());
     });
   }
 }
 
-function shutdown(server: Server, signal: string, logger: ReturnType<typeof createLogger>): void {
+function shutdown(server: Server, signal: string, logger: ReturnType<typeof createLogger>, closed?: () => Promise<void> | undefined): void {
   logger.info({ signal }, 'shutting down');
   // Stop accepting connections, let in-flight requests finish, but never hang a deploy.
   setTimeout(() => process.exit(1), 10_000).unref();
-  server.close(() => process.exit(0));
+  server.close(() => void Promise.resolve(closed?.()).finally(() => process.exit(0)));
 }
 
 main();
