@@ -37,7 +37,7 @@ function post(port: number, body: object): Promise<Reply> {
 
 let seq = 0;
 const activity = (conv: string, text: string) => ({
-  type: 'message', id: `m${++seq}`, channelId: 'directline', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+  type: 'message', id: `m${++seq}`, channelId: 'webchat', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
   conversation: { id: conv }, from: { id: 'u' }, recipient: { id: 'bot' }, text, localTimestamp: '2026-03-08T09:00:00-05:00',
 });
 
@@ -53,6 +53,7 @@ function script(n: number): Record<string, string> {
     doseChanges: `started the tramadol ${tramadol} mg ${2 + (n % 3)} days ago`,
     symptoms: `sweating, shaky hands and diarrhoea since about ${5 + (n % 6)}:${String(n % 60).padStart(2, '0')} this morning`,
     temperature: `37.${n % 10}`,
+    screen: 'none',
   };
 }
 
@@ -169,7 +170,9 @@ export async function benchTurns(): Promise<void> {
         }));
       }
       const after = await memoryOf(child);
-      const db = new Database(sqlite, { readonly: true });
+      // The server holds its file exclusively (one process per SQLite file): read it once the server has stopped.
+      await new Promise((resolve) => { child.once('exit', resolve); child.kill(); });
+      const db = new Database(sqlite);
       const { n, bytes } = db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS bytes FROM items').get() as { n: number; bytes: number };
       db.close();
       console.log(`1,000 held conversations: stored state ${(bytes / n / 1024).toFixed(2)} KB per conversation (${n} rows; target < 5 KB); `

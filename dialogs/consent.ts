@@ -1,5 +1,6 @@
-// Consent to share with the centre's intake staff (INTAKE_RECORDS=on), asked once before the result: yes saves the
-// result as an intake record and shows its reference; no saves nothing and the result is shown all the same.
+// Consent to share with the centre's intake staff (INTAKE_RECORDS=on), asked once after the emergency screen, just
+// before the result (an emergency's result comes first, so the question never holds it up): yes saves the result as an
+// intake record and shows its reference; no, "not sure" or no answer saves nothing and the result is shown all the same.
 // What a record is and where it goes is the records module's business; the dialog only asks and hands it over.
 import type { TurnContext } from 'botbuilder';
 import type { Assessment, AssessInput } from '../src/triage/index.js';
@@ -26,6 +27,9 @@ const text = {
     saved: 'Thank you. Your answers were shared with the intake staff. Your reference is {ref}.',
     notSaved: 'OK, nothing was shared or saved.',
     failed: 'Sorry, I could not save your answers for the intake staff just now, so nothing was shared. Your result is below.',
+    failedAfter: 'Sorry, I could not save your answers for the intake staff just now, so nothing was shared.',
+    explain: 'If you say yes, the intake staff of {centre} can read your answers and this result, and may contact you; '
+      + 'it is deleted after {days} days, or as soon as you type "delete my data". If you say no, nothing is kept.',
     centre: 'the centre',
   },
   es: {
@@ -38,6 +42,9 @@ const text = {
     saved: 'Gracias. Sus respuestas se compartieron con el personal de admisión. Su referencia es {ref}.',
     notSaved: 'De acuerdo, no se compartió ni se guardó nada.',
     failed: 'Perdón, no pude guardar sus respuestas para el personal de admisión, así que no se compartió nada. Su resultado está abajo.',
+    failedAfter: 'Perdón, no pude guardar sus respuestas para el personal de admisión, así que no se compartió nada.',
+    explain: 'Si dice que sí, el personal de admisión de {centre} puede leer sus respuestas y este resultado, y podría contactarle; '
+      + 'se borra a los {days} días, o en cuanto escriba "borrar mis datos". Si dice que no, no se guarda nada.',
     centre: 'el centro',
   },
 };
@@ -50,6 +57,14 @@ export function consentSay(locale: string | undefined, key: ConsentText, vars: R
 
 /** The question, with the centre and the retention filled in; `after`: the result (an emergency) was shown first. */
 export function consentQuestion(records: IntakeRecords, ctx: TurnContext, locale: string, after: boolean): string {
-  const centre = records.centreName(ctx) || consentSay(locale, 'centre');
-  return consentSay(locale, after ? 'askAfter' : 'ask', { centre, days: String(records.ttlDays) });
+  return consentSay(locale, after ? 'askAfter' : 'ask', consentVars(records, ctx, locale));
+}
+
+/** What saying yes or no means, for "what do you mean?" or "who would see it?" at the question. */
+export function consentExplain(records: IntakeRecords, ctx: TurnContext, locale: string): string {
+  return consentSay(locale, 'explain', consentVars(records, ctx, locale));
+}
+
+function consentVars(records: IntakeRecords, ctx: TurnContext, locale: string): Record<string, string> {
+  return { centre: records.centreName(ctx) || consentSay(locale, 'centre'), days: String(records.ttlDays) };
 }

@@ -1,6 +1,7 @@
-export { TRIAGE_DIALOG, TriageDialog, emergencyNumber, type BeginOptions, type TriageDialogDeps } from './triageDialog.js';
-export { emptyIntake, addAlert, toAssessInput, turnClock, type Intake } from './intake.js';
+export { GATE_FIRED, RESET_EVENT, TRIAGE_DIALOG, TriageDialog, contactNumber, emergencyNumber, type BeginOptions, type TriageDialogDeps } from './triageDialog.js';
+export { emptyIntake, addAlert, normaliseIntake, toAssessInput, turnClock, type Intake } from './intake.js';
 export { inputText } from './prompts.js';
-export { RESULT_EVENT, resultActivities, resultText } from './render.js';
-export { rendersCards, showsSuggestedActions } from './channels.js';
+export { RESULT_EVENT, phone, resultActivities, resultText } from './render.js';
+export { hasPage, linksPhones, rendersCards, showsSuggestedActions } from './channels.js';
+export { SCREEN_SIGNS } from './screen.js';
 export { say, strings } from './strings.js';

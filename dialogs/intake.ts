@@ -1,5 +1,5 @@
-// The answers collected in one conversation, kept in conversation state. Deliberately small (plain strings, capped)
-// so a held conversation stays well under 5 KB in the store.
+// The answers collected in one conversation, kept in conversation state, and the question the bot is waiting on.
+// Deliberately small (plain strings, capped) so a held conversation stays well under 5 KB in the store.
 import type { Activity } from 'botbuilder';
 import type { AssessInput, FollowUpTopic } from '../src/triage/index.js';
 
@@ -10,8 +10,25 @@ export type Slot = (typeof SLOTS)[number];
 export const MAX_ANSWER_CHARS = 1500;
 const MAX_ALERTS = 3;
 
+/** The question the bot is waiting on. Its `key` is what `channelData.triage.question` names. */
+export type Pending =
+  | { kind: 'slot'; key: Slot; slot: Slot }
+  | { kind: 'drug'; key: string; name: string; text: string }
+  | { kind: 'drugName'; key: string; name: string; text: string }
+  | { kind: 'when'; key: string; medication: string; change: string }
+  | { kind: 'followUp'; key: FollowUpTopic; topic: FollowUpTopic }
+  | { kind: 'screen'; key: 'screen'; signs: string[] }
+  | { kind: 'sign'; key: string; sign: string }
+  /** Intake records on: may the result go to the centre's intake staff (dialogs/consent.ts)? `shown`: the result
+   * (an emergency) was given before the question; `statement`: the question as asked, kept with a record; `now`: the
+   * clock the result was read at, so the result shown and the one saved are the same. */
+  | { kind: 'consent'; key: 'consent'; shown: boolean; statement: string; now: string }
+  | { kind: 'restart'; key: 'restart' };
+
 export interface Intake {
   greeted?: boolean;
+  /** The person's locale, from the last activity that carried one (a card submit or a channel may not). */
+  locale?: string;
   answers: Partial<Record<Slot, string>>;
   /** Slots that earlier text already answered: confirmed rather than asked again. */
   covered: Slot[];
@@ -20,10 +37,28 @@ export interface Intake {
   asked: string[];
   /** Red-flag evidence seen by the safety gate, so the final result never forgets it. */
   alerts: string[];
+  pending?: Pending;
+  /** How many times in a row `pending` has been asked (at most 2). */
+  tries?: number;
+  /** The emergency screen's signs still to ask one at a time after "not sure", and whether one was unsure. */
+  walk?: string[];
+  walkUnsure?: boolean;
+  /** The person's messages in this check: the check ends in a result within a bounded number of them. */
+  turns?: number;
 }
 
-export function emptyIntake(greeted = false): Intake {
-  return { greeted, answers: {}, covered: [], followUps: {}, asked: [], alerts: [] };
+export function emptyIntake(greeted = false, locale?: string): Intake {
+  return { greeted, ...(locale ? { locale } : {}), answers: {}, covered: [], followUps: {}, asked: [], alerts: [] };
+}
+
+/** A state saved by an earlier version of the intake, given the fields this one relies on (in place). */
+export function normaliseIntake(stored: Partial<Intake>): Intake {
+  stored.answers ??= {};
+  stored.covered ??= [];
+  stored.followUps ??= {};
+  stored.asked ??= [];
+  stored.alerts ??= [];
+  return stored as Intake;
 }
 
 export function cap(text: string, max = MAX_ANSWER_CHARS): string {

@@ -1,6 +1,6 @@
-// Prompts that accept what people really send: typed text, a card button (activity.value, no text), "not sure".
-import { InputHints, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import { TextPrompt, type PromptOptions, type PromptRecognizerResult, type PromptValidatorContext } from './sdk.js';
+// What people really send, read as answers: typed text, a card button (activity.value, no text), "not sure", "no sé",
+// "never", emoji. Word lists only; what the words mean clinically is the core's business.
+import { InputHints, MessageFactory, type Activity } from 'botbuilder';
 
 /** Text of a message, or of a card submit: botbuilder-js #515, a submit arrives with `value` and no `text`. */
 export function inputText(activity: Partial<Activity>): string {
@@ -17,25 +17,19 @@ export function inputText(activity: Partial<Activity>): string {
   return '';
 }
 
-export class AnswerPrompt extends TextPrompt {
-  protected override async onRecognize(context: TurnContext, _s: object, _o: PromptOptions): Promise<PromptRecognizerResult<string>> {
-    const value = context.activity.type === 'message' ? inputText(context.activity) : '';
-    return value ? { succeeded: true, value } : { succeeded: false };
-  }
-}
-
-const UNKNOWN = /^(?:i\s*)?(?:(?:don'?t|do not|dont)\s+know|not\s+sure|no\s+idea|unsure|unknown|n\/?a|dunno|idk|no\s+s[eé]|ni\s+idea|no\s+estoy\s+segur[oa])\b/i;
-const YES = /^(?:y|yes|yeah|yep|yup|sure|correct|right|that'?s right|ok(?:ay)?|s[ií]|claro|correcto)\b/i;
-const NO = /^(?:n|no|nope|nah|not really|wrong|incorrect)\b/i;
-const GREETING_ONLY = /^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|hola|buenas|buenos d[ií]as)[\s!.,]*$/i;
+// A word ends where no letter or digit follows: \b does not know that "sí" or "sé" are words.
+const END = '(?![\\p{L}\\p{N}])';
+const UNKNOWN = new RegExp(`^(?:i\\s*)?(?:(?:don'?t|do not|dont)\\s+know|not\\s+(?:sure|certain)|no\\s+idea|unsure|unknown|n/?a|dunno|idk|i\\s+can'?t\\s+(?:say|tell|remember)|can'?t\\s+remember|no\\s+s[eé]|no\\s+lo\\s+s[eé]|ni\\s+idea|no\\s+estoy\\s+segur[oa]|no\\s+me\\s+acuerdo|qui[eé]n\\s+sabe|desconozco)${END}`, 'iu');
+const YES = new RegExp(`^(?:y|yes|yeah|yea|yep|yup|ya|sure|correct|right|that'?s right|that'?s it|exactly|ok(?:ay)?|of course|s[ií]|claro|correcto|exacto|as[ií] es|eso)${END}`, 'iu');
+const NO = new RegExp(`^(?:n|no|nope|nah|not really|wrong|incorrect|never|none|nunca|ninguno|ninguna|para nada|i\\s+(?:did\\s*n[o']?t|didnt|have\\s*n'?t|havent|have not|did not)|did\\s*n[o']?t|didnt|haven'?t)${END}`, 'iu');
+/** "No", "none", "nothing", "that's all": an answer that adds nothing (a bare "no" is still an answer). */
+export const NOTHING = new RegExp(`^(?:no(?:pe|ne)?|nothing(?:\\s+else)?|none\\s+of\\s+(?:these|them|those)|nah|never|no\\s+(?:changes?|symptoms?|others?|more|thanks)|that(?:'?s|\\s+is)\\s+(?:all|it)|no,?\\s+that(?:'?s|\\s+is)\\s+(?:all|it)|nada(?:\\s+m[aá]s)?|ninguno|ninguna(?:\\s+de\\s+estas)?|nunca|eso\\s+es\\s+todo|es\\s+todo)[\\s.!]*$`, 'iu');
+const GREETING_ONLY = /^(?:hi|hello|hey|hiya|yo|good (?:morning|afternoon|evening)|hola|buenas|buenos d[ií]as|buenas (?:tardes|noches))[\s!.,]*$/iu;
 
 export const isUnknown = (text: string) => UNKNOWN.test(text.trim());
-
-/** Any real answer: not empty, not only emoji or punctuation, not just "hi" (which would otherwise become an answer). */
-export async function answerValidator(pc: PromptValidatorContext<string>): Promise<boolean> {
-  const t = pc.recognized.value?.trim() ?? '';
-  return pc.recognized.succeeded && /[\p{L}\p{N}]/u.test(t) && !GREETING_ONLY.test(t);
-}
+/** Any real answer: letters or digits (not only emoji or punctuation), and not just "hi". */
+export const hasContent = (text: string) => /[\p{L}\p{N}]/u.test(text) && !GREETING_ONLY.test(text.trim());
+export const isGreeting = (text: string) => GREETING_ONLY.test(text.trim());
 
 export type YesNo = 'yes' | 'no' | 'unsure';
 
@@ -47,23 +41,16 @@ export function yesNo(text: string): YesNo | undefined {
   return undefined;
 }
 
-export async function yesNoValidator(pc: PromptValidatorContext<string>): Promise<boolean> {
-  return pc.recognized.succeeded && yesNo(pc.recognized.value ?? '') !== undefined;
-}
-
 /** A number in a reply must be a plausible body temperature (°C or °F); words ("no fever", "not sure") pass. */
-export async function temperatureValidator(pc: PromptValidatorContext<string>): Promise<boolean> {
-  if (!(await answerValidator(pc))) return false;
-  const numbers = [...(pc.recognized.value ?? '').replace(/(\d),(\d)/g, '$1.$2').matchAll(/\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
+export function plausibleTemperature(text: string): boolean {
+  const numbers = [...text.replace(/(\d),(\d)/g, '$1.$2').matchAll(/\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
   return numbers.every((n) => (n >= 30 && n <= 45) || (n >= 86 && n <= 113));
 }
 
-/** A prompt that says it expects an answer, with optional buttons where the channel shows them. */
-export function question(text: string, retry: string, buttons: string[] = [], showButtons = true): PromptOptions {
-  const make = (t: string) => {
-    const a = showButtons && buttons.length ? MessageFactory.suggestedActions(buttons, t) : MessageFactory.text(t);
-    a.inputHint = InputHints.ExpectingInput;
-    return a;
-  };
-  return { prompt: make(text), retryPrompt: make(retry) };
+/** A question, with buttons where the channel shows them, tagged with what it asks (`channelData.triage.question`). */
+export function question(text: string, key: string, buttons: string[] = [], showButtons = true): Partial<Activity> {
+  const a = showButtons && buttons.length ? MessageFactory.suggestedActions(buttons, text) : MessageFactory.text(text);
+  a.inputHint = InputHints.ExpectingInput;
+  a.channelData = { triage: { question: key } };
+  return a;
 }

@@ -16,8 +16,9 @@ describe('safety gate', () => {
     const result = resultOf(turn)!;
     expect(result.level).toBe('emergency');
     expect(result.findings.medications.map((m) => m.name)).toEqual(expect.arrayContaining(['methadone', 'baclofen']));
-    // The person can carry on: the next question follows in the same turn.
-    expect(chat.question).toBe('symptoms');
+    // The person can carry on: the question the red flag interrupted is asked again in the same turn.
+    expect(textsOf(turn).join(' ')).toMatch(/carry on/);
+    expect(chat.question).toBe('doseChanges');
   });
 
   it('fires on the very first message, before the greeting', async () => {
@@ -108,7 +109,7 @@ describe('channels', () => {
 
   it('uses the emergency number of the locale', async () => {
     const chat = new Chat({ locale: 'en-GB' });
-    expect((await chat.join())[0]!.text).toMatch(/call 999/);
+    expect((await chat.join())[0]!.text).toMatch(/call \[999\]\(tel:999\)/);
   });
 
   it('strips Teams mentions and answers group chats politely', async () => {
@@ -155,9 +156,9 @@ describe('errors and ordering', () => {
     await first.say('none');
     expect(first.question).toBe('symptoms');
     // As an earlier build left it: another version, waiting in an inner dialog this build does not have.
-    const saved = (await storage.read([key]))[key] as { dialog: { dialogStack: { version?: string; state: { dialogs: { dialogStack: { id: string }[] } } }[] } };
+    const saved = (await storage.read([key]))[key] as { dialog: { dialogStack: { version?: string; state: unknown }[] } };
     saved.dialog.dialogStack[0]!.version = 'an-earlier-build';
-    saved.dialog.dialogStack[0]!.state.dialogs.dialogStack.at(-1)!.id = 'triage.removedStep';
+    saved.dialog.dialogStack[0]!.state = { dialogs: { dialogStack: [{ id: 'triage.removedStep', state: {} }] } };
     await storage.write({ [key]: { ...saved, eTag: '*' } });
 
     const after = new Chat({ storage, id: 'old-1', now: NOW });

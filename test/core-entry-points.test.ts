@@ -3,7 +3,9 @@
 // read the same as the first time.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTriage, type AssessInput, type Triage } from '../src/triage/index.js';
-import { devVignettes } from './devVignettes.js';
+import { devVignetteSet, intakeVignetteSet } from './devVignettes.js';
+
+const devVignettes = [...devVignetteSet.vignettes, ...intakeVignetteSet.vignettes];
 
 let t: Triage;
 beforeAll(() => { t = createTriage(); });

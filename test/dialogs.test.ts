@@ -27,7 +27,7 @@ describe('intake steps', () => {
     const { send } = client();
     const turn = await send('hi');
     expect(turn[0]!.text).toMatch(/not a diagnosis/);
-    expect(turn[0]!.text).toMatch(/call 911/);
+    expect(turn[0]!.text).toMatch(/call \[911\]\(tel:911\)/);
     expect(questionOf(last(turn))).toBe('medications');
     expect(last(turn).inputHint).toBe('expectingInput');
   });
@@ -114,8 +114,18 @@ describe('intake steps', () => {
     const when = await send('I stopped baclofen');
     expect(questionOf(last(when))).toBe('when:baclofen');
     expect(last(await send('tomorrow')).text).toMatch(/future/);
-    expect(last(await send('banana')).text).toMatch(/could not tell when/);
     expect(questionOf(last(await send('2 days ago')))).toBe('symptoms');
+  });
+
+  it('asks for an unreadable answer once more, then treats it as unknown and moves on', async () => {
+    const { send } = client();
+    await send('hi');
+    await send('baclofen');
+    await send('I stopped baclofen');
+    expect(last(await send('banana')).text).toMatch(/could not tell when/);
+    const turn = await send('purple');
+    expect(turn.map((a) => a.text).join(' ')).toMatch(/treat it as unknown/);
+    expect(questionOf(last(turn))).toBe('symptoms');
   });
 
   it('takes a card submit (value, no text) as an answer and re-asks on emoji only', async () => {

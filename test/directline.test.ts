@@ -39,8 +39,10 @@ describe('local Direct Line with botframework-directlinejs', () => {
         .subscribe({ next: resolve, error: reject });
     });
     try {
+      // As the page does once connected: the join event carries the locale (the bridge's conversationUpdate has none).
+      dl.postActivity({ type: 'event', name: 'webchat/join', from: { id: userId }, locale: 'en-US', value: { locale: 'en-US' } } as Activity).subscribe({ error: () => {} });
       await until('the first question', () => question(lastBot()) === 'medications');
-      expect(seen[0]!.from.role).toBe('bot'); // the welcome came from the conversationUpdate the bridge sent
+      expect(seen.find((a) => a.type === 'message')!.from.role).toBe('bot'); // the welcome came before any message of the person's
 
       const answers: Record<string, string> = {
         medications: 'citalopram 20 mg and tramadol', doseChanges: 'started tramadol 3 days ago',
@@ -88,6 +90,8 @@ describe('local Direct Line over HTTP', () => {
     expect(c.body.conversationId).toBe(c.conversationId);
     type Page = { activities: Activity[]; watermark: string };
     const poll = async (watermark = '') => (await get(`/v3/directline/conversations/${c.conversationId}/activities?watermark=${watermark}`, c.token)).json() as Promise<Page>;
+    // The page's join event, with its locale: the bot greets in the person's language.
+    await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } }, c.token);
     const got = await until('welcome', async () => {
       const p = await poll();
       // The welcome is complete with its first question; the greeting before it is posted separately.
@@ -134,9 +138,12 @@ describe('local Direct Line over HTTP', () => {
     expect((await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'invoke', name: 'x' }, c.token)).status).toBe(400);
   });
 
-  it("the connector side takes the bot's replies only for known conversations", async () => {
-    const r = await post('/v3/conversations/unknown/activities', { type: 'message', text: 'x' });
-    expect(r.status).toBe(404);
+  it("the connector side takes no replies from anyone but the bot, even over loopback", async () => {
+    const { conversationId } = await start();
+    for (const path of [`/v3/conversations/${conversationId}/activities`, '/v3/conversations/unknown/activities']) {
+      const r = await post(path, { type: 'message', text: 'x' });
+      expect(r.status).toBe(403);
+    }
   });
 });
 

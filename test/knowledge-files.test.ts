@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from '../src/triage/index.js';
 import { lexiconHash } from '../src/triage/knowledge/load.js';
+import { stemsOf } from '../src/triage/lexicon.js';
 
 const jsonFiles = (folder: string) => readdirSync(path.join(DEFAULT_KNOWLEDGE_DIR, folder)).filter((f) => f.endsWith('.json'))
   .map((f) => [`${folder}/${f}`, JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, folder, f), 'utf8'))] as const);
@@ -84,10 +85,17 @@ describe('a broken knowledge file stops the load with its name and entry', () =>
   });
 });
 
-describe('knowledge/real-words.json', () => {
-  it('was made from the lexicon as it is now (npm run knowledge:real-words after changing knowledge/lexicon/)', () => {
-    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, 'real-words.json'), 'utf8'));
+describe('knowledge/real-words.json and knowledge/lexicon-stems.json', () => {
+  it.each(['real-words.json', 'lexicon-stems.json'])('%s was made from the lexicon as it is now (npm run knowledge:index after changing knowledge/lexicon/)', (name) => {
+    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, name), 'utf8'));
     expect(file.lexiconHash).toBe(lexiconHash());
-    expect(file.words.length).toBeGreaterThan(100);
+  });
+
+  it('the stems list gives what the stemmer gives (it only saves start-up time)', () => {
+    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, 'lexicon-stems.json'), 'utf8'));
+    const words = Object.entries(file.en as Record<string, string>);
+    expect(words.length).toBeGreaterThan(1000);
+    const stemmed = stemsOf({ SAMPLE: { en: words.slice(0, 300).map(([w]) => w), es: [] } });
+    for (const [w, stem] of words.slice(0, 300)) expect(stemmed.en[w], w).toBe(stem);
   });
 });

@@ -101,6 +101,51 @@ describe('consent in the conversation', () => {
     expect(result(turn)).toBeUndefined(); // not shown twice
   });
 
+  it('"not sure" (idk, no sé) saves nothing; an answer it cannot read is asked once more, then nothing is saved', async () => {
+    const count = srv.records.store.list({ centre: 'north' }).length;
+    await toConsent('conv-idk', URGENT);
+    const idk = await send('conv-idk', 'idk');
+    expect(texts(idk)).toMatch(/nothing was shared or saved/);
+    expect(result(idk)).toMatchObject({ level: expect.any(String) });
+    expect(question(idk)).toBe('restart');
+
+    const es = (text: string) => send('conv-nose', text, { locale: 'es-US' });
+    let turn = await es('hola');
+    for (let i = 0; i < 20 && question(turn) !== 'consent'; i++) {
+      const q = question(turn) ?? '';
+      turn = await es(URGENT[q as keyof typeof URGENT] ?? (q.startsWith('drug:') ? 'sí' : q.startsWith('when:') ? 'ayer' : 'no'));
+    }
+    expect(question(turn)).toBe('consent');
+    expect(texts(turn)).toMatch(/personal de admisión de North Recovery Centre/);
+    const nose = await es('no sé');
+    expect(texts(nose)).toMatch(/no se compartió ni se guardó nada/);
+    expect(result(nose)).toBeDefined();
+
+    await toConsent('conv-unread', URGENT);
+    const once = await send('conv-unread', 'purple');
+    expect(question(once)).toBe('consent');
+    expect(result(once)).toBeUndefined();
+    const twice = await send('conv-unread', 'purple');
+    expect(question(twice)).toBe('restart'); // never a third time in a row
+    expect(texts(twice)).toMatch(/nothing was shared or saved/);
+    expect(result(twice)).toMatchObject({ level: expect.any(String) });
+    expect(srv.records.store.list({ centre: 'north' }).length).toBe(count);
+  });
+
+  it('a red flag typed instead of answering gets emergency guidance in that turn; the question follows once more', async () => {
+    await toConsent('conv-flag', URGENT);
+    const turn = await send('conv-flag', 'he just had a seizure and is not waking up');
+    expect(result(turn)).toMatchObject({ level: 'emergency' });
+    expect(question(turn)).toBe('consent');
+    expect(texts(turn).split('\n').at(-1)).toMatch(/^Do you agree/); // after the result, not "before your result"
+    const yes = await send('conv-flag', 'yes');
+    const ref = /Your reference is ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(texts(yes))?.[1];
+    expect(ref).toBeDefined();
+    expect(result(yes)).toBeUndefined(); // the emergency was shown; not again
+    const r = (await (await srv.request('GET', `/api/records/${ref}`, { auth: token })).json()) as Record<string, any>;
+    expect(r.level).toBe('emergency');
+  });
+
   it('"delete my data" withdraws the record: staff see "withdrawn by the person" with no content, and the file keeps nothing', async () => {
     await toConsent('conv-delete', { ...URGENT, symptoms: 'itchy all over and my muscles are stiffer, okapi-marker-5521' });
     const ref = /Your reference is ([2-9A-Z-]{7})/.exec(texts(await send('conv-delete', 'yes')))![1]!;

@@ -49,9 +49,21 @@ const CASES: Case[] = [
   { rule: 'RF9', input: { medications: 'sertraline', followUps: { suicidal: 'yes, I have a plan' } }, level: 'emergency', redFlag: 'suicidal-intent' },
   { rule: 'RF10', input: { medications: 'xanax', symptoms: 'I think I overdosed on my xanax' }, level: 'emergency', redFlag: 'overdose' },
   { rule: 'RF10', input: { medications: 'sertraline', doseChanges: 'my son took way too many of my sertraline an hour ago' }, level: 'emergency', redFlag: 'overdose' },
+  { rule: 'RF12', input: { medications: 'sertraline', symptoms: "my dad's face is drooping on one side and his left arm is weak" }, level: 'emergency', redFlag: 'stroke' },
+  { rule: 'RF12', input: { medications: 'baclofen', symptoms: 'de repente no puede hablar bien, arrastra las palabras' }, level: 'emergency', redFlag: 'stroke' },
+  { rule: 'RF13', input: { medications: 'started amoxicillin today', symptoms: 'my lips and tongue are swelling up' }, level: 'emergency', redFlag: 'anaphylaxis' },
+  { rule: 'RF14', input: { medications: 'sertraline', symptoms: "cut my hand and it won't stop bleeding, soaked through three towels" }, level: 'emergency', redFlag: 'bleeding' },
+  { rule: 'RF15', input: { medications: 'baclofen', symptoms: 'he fell and hit his head on the floor and now he keeps throwing up' }, level: 'emergency', redFlag: 'head-injury' },
+  { rule: 'RF15', input: { medications: 'baclofen', symptoms: 'She slipped and hit her head. Now she is really drowsy.' }, level: 'emergency', redFlag: 'head-injury' },
+  { rule: 'OUTSIDE', input: { medications: 'sertraline', symptoms: 'my left calf is red and swollen' }, level: 'contact-clinician', note: 'outside-scope' },
+  { rule: 'OUTSIDE', input: { medications: 'sertraline', symptoms: 'it burns when I pee' }, level: 'contact-clinician', note: 'outside-scope' },
   { rule: 'RF11', input: { medications: 'baclofen pump', symptoms: 'I have a fever' }, level: 'emergency', pattern: ['baclofen-withdrawal', 'met'] },
   { rule: 'RF11', input: { medications: 'I have a baclofen pump', symptoms: 'my spasticity is much worse than usual' }, level: 'emergency', pattern: ['baclofen-withdrawal', 'met'] },
   { rule: 'RHABDO', input: { symptoms: 'my muscles were really stiff yesterday and now my pee is dark like cola' }, level: 'emergency' },
+  // The emergency screen's answer ("is any of these happening now?"): a yes, or a yes naming the sign.
+  { rule: 'SCREEN', input: { medications: 'sertraline', followUps: { screen: 'yes' } }, level: 'emergency' },
+  { rule: 'SCREEN', input: { medications: 'baclofen', symptoms: 'itchy', followUps: { screen: 'Yes: heavy bleeding' } }, level: 'emergency' },
+  { rule: 'SCREEN', input: { followUps: { screen: 'sí, labios o lengua hinchándose' } }, level: 'emergency' },
 
   // B. Serotonin toxicity
   { rule: 'ST-L4', input: { medications: 'sertraline', symptoms: "my legs are jerking on their own and I'm confused" }, level: 'emergency', pattern: ['serotonin-toxicity', 'met'] },
@@ -93,7 +105,30 @@ const CASES: Case[] = [
 
   // Mental state and mimics
   { rule: 'MENTAL', input: { symptoms: 'he seems confused today' }, level: 'urgent' },
-  { rule: 'E2-opioid', input: { medications: 'sertraline, oxycodone', doseChanges: 'stopped oxycodone 2 days ago', symptoms: "I'm sweating and have diarrhea" }, level: 'self-monitor', note: 'opioid-mimic' },
+  // Opioid withdrawal is itself contact-clinician (clinical.md 4.5); the mimic note still tells the clinician.
+  { rule: 'E2-opioid', input: { medications: 'sertraline, oxycodone', doseChanges: 'stopped oxycodone 2 days ago', symptoms: "I'm sweating and have diarrhea" }, level: 'contact-clinician', note: 'opioid-mimic' },
+
+  // Withdrawal at addiction-treatment intake (clinical.md 4.5; NOW is a Tuesday)
+  { rule: 'AW-L4', input: { medications: 'I drink a fifth of vodka a day', doseChanges: 'last drink was saturday night', symptoms: "I'm seeing bugs on the wall" }, level: 'emergency', pattern: ['alcohol-withdrawal', 'met'] },
+  { rule: 'AW-L4', input: { medications: 'beer, a 30 pack a day', doseChanges: 'quit drinking 3 days ago', symptoms: 'shaking and sweating, heart racing' }, level: 'emergency', pattern: ['alcohol-withdrawal', 'met'] },
+  { rule: 'AW-L3', input: { medications: 'beer, a 12 pack a day', doseChanges: 'quit drinking yesterday', symptoms: 'shaky and sweaty' }, level: 'urgent', pattern: ['alcohol-withdrawal', 'met'] },
+  { rule: 'AW-L3', input: { medications: 'I drink every day', symptoms: 'I wake up with the shakes and I feel sick' }, level: 'urgent', pattern: ['alcohol-withdrawal', 'met'] },
+  { rule: 'AW-L3-history', input: { doseChanges: 'stopped drinking 2 days ago', symptoms: 'I feel fine', followUps: { 'withdrawal-history': 'yes, I had a seizure last time' } }, level: 'urgent', pattern: ['alcohol-withdrawal', 'at-risk'] },
+  { rule: 'AW-L2', input: { medications: 'a fifth of whiskey a day', doseChanges: 'I stopped drinking 2 days ago', symptoms: 'I feel fine' }, level: 'contact-clinician', pattern: ['alcohol-withdrawal', 'at-risk'] },
+  { rule: 'AW-L2', input: { medications: 'tomo 10 cervezas diarias', doseChanges: 'dejé de tomar el domingo', symptoms: 'me siento bien' }, level: 'contact-clinician', pattern: ['alcohol-withdrawal', 'at-risk'] },
+  { rule: 'AW-L2-heavy', input: { medications: 'I drink heavily, about a handle every two days', symptoms: 'nothing' }, level: 'contact-clinician', pattern: ['alcohol-withdrawal', 'at-risk'] },
+  { rule: 'BZ-L4', input: { medications: 'klonopin 1 mg twice a day', doseChanges: 'ran out 4 days ago', symptoms: 'I have a fever and I feel really anxious' }, level: 'emergency', pattern: ['benzodiazepine-withdrawal', 'met'] },
+  { rule: 'BZ-L3', input: { medications: 'Klonopin 2 mg three times a day', doseChanges: 'ran out 3 days ago', symptoms: "anxious, can't sleep, hands shaking" }, level: 'urgent', pattern: ['benzodiazepine-withdrawal', 'met'] },
+  { rule: 'BZ-L3-history', input: { medications: 'valium 10 mg daily', doseChanges: 'stopped valium 3 days ago', symptoms: 'nothing yet', followUps: { 'withdrawal-history': 'yes, a seizure when I came off it before' } }, level: 'urgent', pattern: ['benzodiazepine-withdrawal', 'at-risk'] },
+  { rule: 'BZ-L2', input: { medications: 'xanax 1 mg three times a day', doseChanges: 'ran out yesterday', symptoms: 'fine so far' }, level: 'contact-clinician', pattern: ['benzodiazepine-withdrawal', 'at-risk'] },
+  { rule: 'OW-L2', input: { medications: 'heroin', doseChanges: 'last used yesterday morning', symptoms: 'yawning, runny nose, goosebumps and stomach cramps' }, level: 'contact-clinician', pattern: ['opioid-withdrawal', 'met'] },
+  { rule: 'OW-L2', input: { medications: 'percs', symptoms: "I'm dope sick" }, level: 'contact-clinician', pattern: ['opioid-withdrawal', 'met'] },
+  { rule: 'OW-L2-stopped', input: { medications: 'oxycodone 10 mg', doseChanges: 'stopped my oxycodone 3 days ago', symptoms: 'nothing' }, level: 'contact-clinician', pattern: ['opioid-withdrawal', 'at-risk'] },
+  { rule: 'OW-L2-illicit', input: { medications: 'heroin', doseChanges: 'used this morning', symptoms: 'no symptoms' }, level: 'contact-clinician', pattern: ['opioid-withdrawal', 'at-risk'] },
+  { rule: 'OW-fluids', input: { medications: 'methadone 60 mg', doseChanges: 'ran out of methadone 2 days ago', symptoms: "I'm throwing up and have diarrhea" }, level: 'contact-clinician', note: 'fluids' },
+  { rule: 'OW-tolerance', input: { medications: 'tramadol 50 mg twice a day', symptoms: 'fine' }, level: 'self-monitor', note: 'opioid-tolerance' },
+  { rule: 'OW-naloxone', input: { medications: 'tramadol 50 mg twice a day', symptoms: 'fine' }, level: 'self-monitor', note: 'naloxone' },
+  { rule: 'D1-L3', input: { medications: 'percocet, and a few beers every night', symptoms: "I'm very sleepy all day" }, level: 'urgent', pattern: ['cns-depression', 'met'] },
   { rule: 'E2-antipsychotic', input: { medications: 'quetiapine', doseChanges: 'started seroquel 3 days ago', symptoms: "I'm really stiff" }, level: 'urgent', note: 'nms' },
 ];
 
@@ -133,7 +168,7 @@ describe('the highest level wins', () => {
 describe('"I don\'t know" answers never lower a level', () => {
   const UNKNOWN = ["I don't know", 'not sure', 'no idea', '?', 'idk'];
   const bases: Case['input'][] = CASES.map((c) => c.input).filter((i) => !i.followUps);
-  const topics: FollowUpTopic[] = ['temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'other'];
+  const topics: FollowUpTopic[] = ['temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'last-use', 'amount', 'withdrawal-history', 'screen', 'other'];
 
   it.each(bases.map((b) => [JSON.stringify(b), b] as const))('%s', (_label, base) => {
     const without = run(base);

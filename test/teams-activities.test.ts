@@ -20,7 +20,8 @@ async function startConnector() {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/amer/`, sent, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  // Teams' serviceUrls have a path (…/amer/); a local stand-in with auth off may not (LOCAL_CLIENT_PORTS, no path).
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, sent, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
 const BOT = { id: '28:3f2b8c1e-5d4a-4c6b-9e7f-0a1b2c3d4e5f', name: 'Triage bot' };
@@ -42,7 +43,10 @@ const personal = (url: string, extra: Record<string, unknown>) =>
 
 let srv: RunningServer;
 let connector: Awaited<ReturnType<typeof startConnector>>;
-beforeAll(async () => { [srv, connector] = await Promise.all([startServer(), startConnector()]); });
+beforeAll(async () => {
+  connector = await startConnector();
+  srv = await startServer({ LOCAL_CLIENT_PORTS: new URL(connector.url).port });
+});
 afterAll(async () => { await srv?.close(); await connector?.close(); });
 
 async function turn(activity: unknown): Promise<Sent[]> {

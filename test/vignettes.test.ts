@@ -1,29 +1,17 @@
-// Dev vignettes (shared/vignettes/dev.json, beside the repo) through POST /api/assess on the real server.
+// Vignette sets (the shared dev vignettes, and the addiction-treatment intake vignettes) through POST /api/assess on
+// the real server. Each set on its own: 100% emergency sensitivity and at least 90% exact level.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEVELS, type Assessment, type Level } from '../src/triage/index.js';
-import { devVignetteFile, devVignettes, devVignettesPresent } from './devVignettes.js';
+import { vignetteSets, type Vignette } from './devVignettes.js';
 import { startServer, type RunningServer } from './helpers.js';
 
-const file = devVignetteFile;
-const present = devVignettesPresent;
-const vignettes = devVignettes;
-const results = new Map<string, Assessment>();
 const rank = (l: Level) => LEVELS.indexOf(l);
 
 let srv: RunningServer | undefined;
-beforeAll(async () => {
-  if (!present) throw new Error(`${file} not found: run scripts/refresh-fixtures.sh`);
-  srv = await startServer();
-  for (const v of vignettes) {
-    const res = await srv.post('/api/assess', { ...v.answers, followUps: v.followUps, now: v.now, locale: v.locale });
-    if (res.status !== 200) throw new Error(`${v.id}: HTTP ${res.status} ${await res.text()}`);
-    results.set(v.id, await res.json() as Assessment);
-  }
-  printTable();
-});
+beforeAll(async () => { srv = await startServer(); });
 afterAll(async () => { await srv?.close(); });
 
-function printTable(): void {
+function printTable(name: string, vignettes: Vignette[], results: Map<string, Assessment>): void {
   const rows = [...LEVELS].reverse().map((level) => {
     const gold = vignettes.filter((v) => v.expect.level === level);
     const exact = gold.filter((v) => results.get(v.id)!.level === level).length;
@@ -35,14 +23,27 @@ function printTable(): void {
       underByOne: gold.filter((v) => rank(results.get(v.id)!.level) === rank(level) - 1).length,
     };
   });
-  console.log('Vignettes by gold level:');
+  console.log(`Vignettes (${name}) by gold level:`);
   console.table(rows);
   const misses = vignettes.filter((v) => results.get(v.id)!.level !== v.expect.level);
   for (const v of misses) console.log(`  ${v.id}: gold ${v.expect.level}, got ${results.get(v.id)!.level}`);
 }
 
-describe('dev vignettes through /api/assess', () => {
-  it('finds the development vignettes beside the repository', () => {
+describe.each(vignetteSets.map((s) => [s.name, s] as const))('%s vignettes through /api/assess', (name, set) => {
+  const { file, present, vignettes } = set;
+  const results = new Map<string, Assessment>();
+
+  beforeAll(async () => {
+    if (!present) throw new Error(`${file} not found: run scripts/refresh-fixtures.sh`);
+    for (const v of vignettes) {
+      const res = await srv!.post('/api/assess', { ...v.answers, followUps: v.followUps, now: v.now, locale: v.locale });
+      if (res.status !== 200) throw new Error(`${v.id}: HTTP ${res.status} ${await res.text()}`);
+      results.set(v.id, await res.json() as Assessment);
+    }
+    printTable(name, vignettes, results);
+  });
+
+  it('finds its vignettes in the repository', () => {
     expect(present, `${file} not found`).toBe(true);
     expect(vignettes.length).toBeGreaterThan(0);
   });

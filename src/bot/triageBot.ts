@@ -3,8 +3,8 @@
 import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type Storage, type StatePropertyAccessor } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from '../../dialogs/sdk.js';
 import {
-  TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, inputText, resultActivities, say,
-  toAssessInput, turnClock, type BeginOptions, type Intake,
+  GATE_FIRED, RESET_EVENT, TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, hasPage, inputText, linksPhones,
+  phone, resultActivities, say, toAssessInput, turnClock, type BeginOptions, type Intake,
 } from '../../dialogs/index.js';
 import type { IntakeRecords } from '../../dialogs/consent.js';
 import type { Logger } from '../log.js';
@@ -27,6 +27,8 @@ export interface BotDeps {
 }
 
 const SKIP_SAVE = Symbol('skipSave');
+/** The event the web page sends once connected, with its locale (the local Direct Line's conversationUpdate has none). */
+export const JOIN_EVENT = 'webchat/join';
 /** botbuilder-dialogs' turn-state key for its memory-scope configuration (not exported by the SDK). */
 const DIALOG_STATE_CONFIG = 'DialogStateManagerConfiguration';
 
@@ -47,17 +49,42 @@ export class TriageBot extends ActivityHandler {
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialog')).add(this.triageDialog);
 
     this.onMembersAdded(async (ctx, next) => {
-      // Greet when the person joins (Web Chat, Emulator), not when the bot itself is added.
+      // Greet when the person joins (Web Chat, Emulator), not when the bot itself is added. A Direct Line join without
+      // a locale waits for the page's join event, which carries it, so the greeting is in the person's language.
       const person = ctx.activity.membersAdded?.some((m) => m.id !== ctx.activity.recipient?.id);
-      if (person && !this.isGroupChat(ctx)) await this.runDialog(ctx, undefined);
+      const waitForLocale = ctx.activity.channelId === 'directline' && !ctx.activity.locale;
+      if (person && !waitForLocale && !this.isGroupChat(ctx)) await this.greetOnce(ctx);
       await next();
     });
+    this.onEvent(async (ctx, next) => {
+      if (ctx.activity.name === JOIN_EVENT && !this.isGroupChat(ctx)) await this.greetOnce(ctx);
+      await next();
+    });
+  }
+
+  /** The greeting and first question, unless this conversation already has them. */
+  private async greetOnce(ctx: TurnContext): Promise<void> {
+    const intake = await this.intake.get(ctx);
+    if (intake?.greeted) return;
+    await this.runDialog(ctx, undefined);
+  }
+
+  /** The locale the person's client sent last: a message without one (a card submit, some channels) keeps it. */
+  private async rememberLocale(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    const value = a.value as { locale?: unknown } | undefined;
+    if (!a.locale && typeof value?.locale === 'string' && /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/i.test(value.locale)) a.locale = value.locale;
+    const intake = await this.intake.get(ctx);
+    if (a.locale) {
+      if (intake && intake.locale !== a.locale) intake.locale = a.locale;
+    } else if (intake?.locale) a.locale = intake.locale;
   }
 
   override async run(ctx: TurnContext): Promise<void> {
     const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}`;
     await this.queue.run(key, async () => {
       if (this.dialogStateConfig) ctx.turnState.set(DIALOG_STATE_CONFIG, this.dialogStateConfig);
+      await this.rememberLocale(ctx);
       // Messages go straight to the handler: ActivityHandler's event chain has nothing else to run for them.
       if (ctx.activity.type === ActivityTypes.Message) await this.handleMessage(ctx);
       else await super.run(ctx);
@@ -72,7 +99,7 @@ export class TriageBot extends ActivityHandler {
     this.deps.logger.error({ ...safe, channelId: ctx.activity.channelId, activityType: ctx.activity.type }, 'turn failed');
     const { locale } = turnClock(ctx.activity, this.deps.defaultLocale);
     try {
-      await ctx.sendActivity(say(locale, 'error', { emergency: emergencyNumber(this.deps.triage, locale) }));
+      await ctx.sendActivity(say(locale, 'error', { emergency: phone(emergencyNumber(this.deps.triage, locale), linksPhones(ctx.activity.channelId)) }));
     } catch (sendErr) {
       this.deps.logger.warn({ errName: (sendErr as Error)?.name }, 'could not send the apology');
     }
@@ -108,21 +135,22 @@ export class TriageBot extends ActivityHandler {
 
   /**
    * A red flag in this message, whatever was asked: emergency guidance and the result event now, before any dialog.
-   * Only red flags of the single message decide (patterns need the whole picture and would raise false alarms);
-   * the event carries the assessment of everything collected plus this message.
+   * The single message decides (what it says on its own that the core rates emergency; patterns that need the whole
+   * picture are left to the result, where they cannot raise false alarms); the event carries the assessment of
+   * everything collected plus this message.
    */
   private async safetyGate(ctx: TurnContext, text: string): Promise<string[]> {
     const clock = turnClock(ctx.activity, this.deps.defaultLocale);
-    const flags = this.deps.triage.redFlags({ symptoms: text, ...clock });
+    const flags = this.deps.triage.emergencies({ symptoms: text, ...clock });
     if (!flags.length) return [];
     const input = toAssessInput(await this.intake.get(ctx, emptyIntake()), clock);
     const full = this.deps.triage.assess({ ...input, symptoms: [input.symptoms, text].filter(Boolean).join('. ') });
     const assessment = full.level === 'emergency' ? full : this.deps.triage.assess({ symptoms: text, ...clock });
-    await ctx.sendActivities([
-      ...resultActivities(assessment, ctx.activity.channelId, say(clock.locale, 'emergencyLead')),
-      MessageFactory.text(say(clock.locale, 'carryOn')),
-    ]);
-    return flags.map((r) => r.evidence);
+    await ctx.sendActivities(resultActivities(assessment, ctx.activity.channelId, say(clock.locale, 'emergencyLead')));
+    // The dialog, which runs next, says the person may carry on before its next question, and sends no second result.
+    ctx.turnState.set(GATE_FIRED, true);
+    // The message itself is kept (not only the words that fired): the result reads it again as the gate did.
+    return [text];
   }
 
   private async runDialog(ctx: TurnContext, text: string | undefined): Promise<void> {
@@ -133,7 +161,7 @@ export class TriageBot extends ActivityHandler {
       // reading this message as a first one. What was already said is confirmed, not lost.
       this.deps.logger.warn('conversation saved by another version of the intake: restarting its steps');
       await dc.cancelAllDialogs();
-      await dc.beginDialog(TRIAGE_DIALOG, { firstText: text } satisfies BeginOptions);
+      await dc.beginDialog(TRIAGE_DIALOG, { firstText: text, resume: true } satisfies BeginOptions);
       return;
     }
     const result = await dc.continueDialog();
@@ -144,7 +172,7 @@ export class TriageBot extends ActivityHandler {
 
   private async runCommand(ctx: TurnContext, command: Command): Promise<void> {
     const { locale } = turnClock(ctx.activity, this.deps.defaultLocale);
-    const emergency = emergencyNumber(this.deps.triage, locale);
+    const emergency = phone(emergencyNumber(this.deps.triage, locale), linksPhones(ctx.activity.channelId));
     const dc = await this.dialogs.createContext(ctx);
     switch (command) {
       case 'help':
@@ -158,7 +186,7 @@ export class TriageBot extends ActivityHandler {
       case 'cancel': {
         const greeted = (await this.intake.get(ctx, emptyIntake())).greeted;
         await dc.cancelAllDialogs();
-        await this.intake.set(ctx, emptyIntake(greeted));
+        await this.intake.set(ctx, emptyIntake(greeted, locale));
         await ctx.sendActivity(say(locale, 'cancelled', { emergency }));
         return;
       }
@@ -167,7 +195,11 @@ export class TriageBot extends ActivityHandler {
         // Saving now would write an empty record back; there must be nothing left.
         ctx.turnState.set(SKIP_SAVE, true);
         const also = (await this.deps.erase?.(ctx, locale)) ?? [];
-        await ctx.sendActivity([say(locale, 'deleted'), ...also].join(' '));
+        await ctx.sendActivities([
+          MessageFactory.text([say(locale, 'deleted'), ...also].join(' ')),
+          // The page takes down its call-now panel: nothing of this check is left.
+          ...(hasPage(ctx.activity.channelId) ? [{ type: ActivityTypes.Event, name: RESET_EVENT }] : []),
+        ]);
         return;
       }
     }

@@ -5,6 +5,7 @@ import type * as restify from 'restify';
 import { emergencyNumber, say } from '../../dialogs/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { clientAddress, RateLimiter } from '../server/limits.js';
 import type { Triage } from '../triage/index.js';
 import { mountDirectLine, type ConversationStore } from './directline/index.js';
 import { mountSlack, type Bot } from './slack/index.js';
@@ -27,10 +28,17 @@ export interface Channels {
 
 export function mountChannels(server: restify.Server, deps: ChannelDeps): Channels {
   const { config, logger, triage } = deps;
-  // The local Direct Line reaches the bot through /api/messages unauthenticated, so it exists only for local use
-  // (no MicrosoftAppId) and only when Azure's Direct Line is not configured.
+  const { limits } = config;
+  // New conversations (tokens) per client address, shared by the page's token route and Direct Line's own.
+  const tokens = new RateLimiter(limits.conversationsPerMinute);
+  const tokenLimit = (req: restify.Request) => tokens.take(clientAddress(req, config.trustProxy));
+  // The local Direct Line reaches the bot through /api/messages with this process's secret, so it exists only for
+  // local use (no MicrosoftAppId) and only when Azure's Direct Line is not configured.
   const local = !config.directLineSecret && !config.botFramework.MicrosoftAppId
-    ? mountDirectLine(server, { logger, selfUrl: () => selfUrl(server) })
+    ? mountDirectLine(server, {
+      logger, selfUrl: () => selfUrl(server), tokenLimit, answerChars: limits.answerChars, eventValueBytes: limits.eventValueBytes,
+      limits: { conversations: limits.openConversations, activities: limits.conversationActivities, bytes: limits.conversationBytes },
+    })
     : undefined;
   mountWebChat(server, {
     logger,
@@ -38,6 +46,8 @@ export function mountChannels(server: restify.Server, deps: ChannelDeps): Channe
     emergencyNumber: (locale) => emergencyNumber(triage, locale),
     local,
     azure: config.directLineSecret ? { secret: config.directLineSecret, domain: deps.azureDirectLineDomain } : undefined,
+    frameAncestors: config.frameAncestors,
+    tokenLimit,
   });
   const slack = mountSlack(server, {
     logger,
@@ -47,6 +57,9 @@ export function mountChannels(server: restify.Server, deps: ChannelDeps): Channe
     apiUrl: config.slack.apiUrl,
     locale: config.defaultLocale,
     personalOnly: (locale) => say(locale, 'personalOnly'),
+    answerChars: limits.answerChars,
+    concurrency: limits.slackConcurrency,
+    emergencyNumber: emergencyNumber(triage, config.defaultLocale),
   });
   return { directLine: local, slackDone: slack.done };
 }

@@ -7,8 +7,13 @@ import type { Triage } from '../triage/index.js';
 import { parseAssessRequest } from './assessRequest.js';
 import type { Records } from '../records/service.js';
 import { saveAssessRecord, splitRecordFields } from './recordsAssess.js';
+import { Gate, refuse } from './limits.js';
+import { shared } from './shared.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** The bot's replies to the local Direct Line carry whole assessments (evidence, sources): a larger cap there. */
+export const BOT_BODY_BYTES = 256 * 1024;
+const BOT_ROUTES = '/v3/conversations/';
 
 export interface ServerDeps {
   config: Config;
@@ -30,34 +35,49 @@ export function createServer({ config, logger, triage, extraRoutes, records }: S
     handleUncaughtExceptions: false,
   });
   guardHandlers(server);
+  // Before routing, so it holds for every route, known or not: no multipart (restify would spool it to /tmp), no
+  // body larger than the route's cap.
+  server.pre(refuseBodies);
 
+  const checks = shared(server).healthChecks;
   server.get('/healthz', (_req, res, next) => {
-    res.send(200, { status: 'ok', knowledgeVersion: triage.knowledgeVersion });
+    // A load balancer takes the instance out while a component (storage) fails; the body names only the error code.
+    const problems = checks.map((check) => check()).filter(Boolean);
+    if (problems.length) {
+      res.header('Retry-After', '10');
+      res.send(503, { status: 'unhealthy', problems, knowledgeVersion: triage.knowledgeVersion });
+    } else {
+      res.send(200, { status: 'ok', knowledgeVersion: triage.knowledgeVersion });
+    }
     return next();
   });
 
-  server.post('/api/assess', requireBearer(config.intakeApiKey), requireJson, ...jsonBody(), (req, res, next) => {
+  // The core is synchronous: a few requests at a time, each on its own event-loop turn, a few more waiting, and the
+  // rest told to come back, so /healthz and the other faces are never stuck behind a burst.
+  const assessGate = new Gate(config.limits.assessConcurrency, config.limits.assessConcurrency * 4);
+  server.post('/api/assess', requireBearer(config.intakeApiKey), requireJson, ...jsonBody(), async (req: restify.Request, res: restify.Response) => {
     const rec = splitRecordFields(req.body, records); // "record" and "client" (intake records)
     if (!rec.ok) {
       res.send(rec.status, { error: rec.error });
-      return next(false);
+      return;
     }
-    const parsed = parseAssessRequest(rec.body);
+    const parsed = parseAssessRequest(rec.body, config.limits.answerChars);
     if (!parsed.ok) {
       res.send(400, { error: parsed.error });
-      return next(false);
+      return;
     }
     // DEFAULT_LOCALE picks the emergency numbers when the caller does not say.
-    let assessment;
-    try {
-      assessment = triage.assess({ ...parsed.input, locale: parsed.input.locale ?? config.defaultLocale });
-      if (rec.wanted) assessment = saveAssessRecord(records!, rec.wanted, parsed.input, assessment);
-    } catch (err) {
-      return next(err as Error); // → restifyError handler: logged, answered as 500 without details
+    // A record is saved in the same job as its assessment; a failure to save rejects → restifyError → 500 without details.
+    const done = await assessGate.run(() => {
+      const assessment = triage.assess({ ...parsed.input, locale: parsed.input.locale ?? config.defaultLocale });
+      return rec.wanted ? saveAssessRecord(records!, rec.wanted, parsed.input, assessment) : assessment;
+    });
+    if (!done) {
+      refuse(res, 503, 1, 'Too many assessments at once; retry shortly');
+      return;
     }
     res.header('Cache-Control', 'no-store'); // health data: never cached by proxies
-    res.send(200, assessment);
-    return next();
+    res.send(200, done.value);
   });
 
   extraRoutes?.(server);
@@ -102,9 +122,82 @@ function guardHandlers(server: restify.Server): void {
   }
 }
 
-/** restify's body reader + JSON parser, capped at 64 KiB; exported so other faces parse the same way. */
+const tooLarge = (limit: number) => `Request body is larger than ${limit} bytes (${limit / 1024} KiB)`;
+
+/** 415 for multipart on any route, 413 when Content-Length is over the route's cap; the connection is then closed
+ * so the rest of the upload is never read. */
+function refuseBodies(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  const type = (req.headers['content-type'] ?? '').trimStart().toLowerCase();
+  if (type.startsWith('multipart/')) {
+    res.header('Connection', 'close');
+    res.send(415, { error: 'Multipart bodies are not accepted; send application/json' });
+    return next(false);
+  }
+  const limit = req.url?.startsWith(BOT_ROUTES) ? BOT_BODY_BYTES : MAX_BODY_BYTES;
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length > limit) {
+    res.header('Connection', 'close');
+    res.send(413, { error: tooLarge(limit) });
+    return next(false);
+  }
+  return next();
+}
+
+/**
+ * The body read in memory up to the cap (a chunked body past it gets 413 and the connection closed), then parsed
+ * as JSON; an empty body is `undefined`. Only JSON: nothing is written to disk, whatever the Content-Type says.
+ * Exported so every face parses the same way.
+ */
 export function jsonBody(maxBodySize = MAX_BODY_BYTES): restify.RequestHandler[] {
-  return restify.plugins.bodyParser({ maxBodySize, mapParams: false });
+  const readJsonBody: restify.RequestHandler = (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const encoding = req.header('content-encoding');
+    // Compressed bodies would bypass the cap (it counts bytes on the wire).
+    if (encoding && encoding.toLowerCase() !== 'identity') {
+      res.header('Connection', 'close');
+      res.send(415, { error: `Content-Encoding "${encoding}" is not supported; send the body uncompressed` });
+      return next(false);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      req.removeListener('data', onData);
+      fn();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBodySize) chunks.push(chunk);
+      else settle(() => {
+        res.header('Connection', 'close');
+        res.send(413, { error: tooLarge(maxBodySize) });
+        next(false);
+      });
+    };
+    req.on('data', onData);
+    req.on('error', () => settle(() => next(false)));
+    req.on('end', () => settle(() => {
+      if (size === 0) {
+        req.body = undefined;
+        return next();
+      }
+      const type = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(type)) {
+        res.send(415, { error: 'Content-Type must be application/json (UTF-8)' });
+        return next(false);
+      }
+      try {
+        req.body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+      } catch {
+        res.send(400, { error: 'Malformed JSON: the request body is not valid JSON' });
+        return next(false);
+      }
+      return next();
+    }));
+  };
+  return [readJsonBody];
 }
 
 /** 415 unless the body is declared as UTF-8 JSON; a charset parameter is optional. */
@@ -126,17 +219,26 @@ export const requireJson: restify.RequestHandler = (req, res, next) => {
 
 /** 401 unless `Authorization: Bearer <key>` matches; no check when no key is configured. */
 export function requireBearer(key: string | undefined): restify.RequestHandler {
-  const expected = key ? digest(key) : undefined;
+  const matches = bearerMatcher(key);
   return (req, res, next) => {
-    if (!expected) return next();
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
-    // Hashing first gives equal-length buffers, so the comparison time does not depend on the key.
-    if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+    if (!key) return next();
+    if (!matches(req.header('authorization'))) {
       res.header('WWW-Authenticate', 'Bearer');
       res.send(401, { error: 'Missing or invalid Authorization: Bearer <key>' });
       return next(false);
     }
     return next();
+  };
+}
+
+/** True when an Authorization header is `Bearer <key>`; always false without a key. */
+export function bearerMatcher(key: string | undefined): (header: string | undefined) => boolean {
+  const expected = key ? digest(key) : undefined;
+  return (header) => {
+    if (!expected) return false;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    // Hashing first gives equal-length buffers, so the comparison time does not depend on the key.
+    return Boolean(match) && timingSafeEqual(digest(match![1]!), expected);
   };
 }
 

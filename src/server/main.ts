@@ -1,7 +1,8 @@
 // Process entry point: config → logger → triage core → faces → listen. Wiring only.
 import type { Server } from 'restify';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { createLogger } from '../log.js';
+import { captureConsole, createLogDestination, createLogger } from '../log.js';
+import { StorageError } from '../storage/index.js';
 import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
@@ -25,40 +26,48 @@ function boot(): { config: Config; triage: Triage } {
 
 function main(): void {
   const { config, triage } = boot();
-  const logger = createLogger(config);
+  // Asynchronous, bounded: a full disk under the log drops lines instead of hanging the process.
+  const destination = createLogDestination();
+  const logger = createLogger(config, destination.stream);
+  captureConsole(logger, config.logHealthData);
+
   // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH, staff faces, alert worker.
   let records: Records | undefined;
   let recordsFaces: RecordsFaces | undefined;
+  let server: Server;
   try {
     records = startRecords(config, logger);
+    server = createServer({
+      config,
+      logger,
+      triage,
+      records,
+      // Further faces (/api/messages, web chat, channels) mount here.
+      extraRoutes: (s) => {
+        const { bot } = mountConversation(s, { config, logger, triage, records });
+        mountChannels(s, { config, logger, triage, bot }); // web chat page + local Direct Line, Slack
+        if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
+      },
+    });
   } catch (err) {
-    if (!(err instanceof RecordsStorageError)) throw err;
-    console.error(err.message);
+    if (!(err instanceof StorageError) && !(err instanceof RecordsStorageError)) throw err;
+    process.stderr.write(`${err.message}\n`); // one line, no stack: the operator's fix is in it
     process.exit(1);
   }
 
-  const server = createServer({
-    config,
-    logger,
-    triage,
-    records,
-    // Further faces (/api/messages, web chat, channels) mount here.
-    extraRoutes: (s) => {
-      const { bot } = mountConversation(s, { config, logger, triage, records });
-      mountChannels(s, { config, logger, triage, bot }); // web chat page + local Direct Line, Slack
-      if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
-    },
-  });
-
-  server.on('error', (err: Error) => {
+  server.on('error', (err: Error & { code?: string }) => {
+    process.stderr.write(`server error: ${err.code ?? err.name}: ${err.message}\n`); // the log may be buffered
     logger.fatal({ err }, 'server error');
     process.exit(1);
   });
-  server.listen(config.port, () => {
+  // Loopback unless HOST says otherwise (or Bot Framework auth is on): see config.ts.
+  server.listen(config.port, config.host, () => {
     logger.info({
       port: (server.address() as { port: number }).port,
+      host: config.host ?? 'all interfaces',
       botFrameworkAuth: Boolean(config.botFramework.MicrosoftAppId),
       intakeApiKey: Boolean(config.intakeApiKey),
+      intakeRecords: Boolean(records),
       knowledgeVersion: triage.knowledgeVersion,
     }, 'listening');
   });
@@ -77,6 +86,8 @@ function shutdown(server: Server, signal: string, logger: ReturnType<typeof crea
   // Stop accepting connections, let in-flight requests finish, but never hang a deploy.
   setTimeout(() => process.exit(1), 10_000).unref();
   server.close(() => void Promise.resolve(closed?.()).finally(() => process.exit(0)));
+  // Idle keep-alive connections would hold the close open until the deadline.
+  (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
 }
 
 main();

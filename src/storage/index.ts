@@ -1,11 +1,22 @@
 // The configured conversation store: SQLite (durable, the default) or memory (tests, throw-away runs).
 import { MemoryStorage, type Storage } from 'botbuilder';
 import type { Config } from '../config.js';
-import { SqliteStorage } from './sqliteStorage.js';
+import { SqliteStorage, type SqliteStorageOptions } from './sqliteStorage.js';
 
-export { SqliteStorage } from './sqliteStorage.js';
+export { SqliteStorage, StorageError } from './sqliteStorage.js';
 
-export function createStorage(config: Pick<Config, 'storage' | 'sqlitePath' | 'conversationTtlHours'>): Storage & { close?: () => void } {
+export type ConversationStorage = Storage & {
+  close?: () => void;
+  /** A random secret that lasts as long as the stored conversations do (kept in the file for SQLite). */
+  secret?: (name: string) => string;
+  /** The last failed commit's error code, until a commit succeeds. */
+  writeFailure?: () => { code: string; at: number } | undefined;
+};
+
+export function createStorage(
+  config: Pick<Config, 'storage' | 'sqlitePath' | 'conversationTtlHours'>,
+  onWriteError?: SqliteStorageOptions['onWriteError'],
+): ConversationStorage {
   if (config.storage === 'memory') return new MemoryStorage();
-  return new SqliteStorage({ path: config.sqlitePath, ttlHours: config.conversationTtlHours });
+  return new SqliteStorage({ path: config.sqlitePath, ttlHours: config.conversationTtlHours, onWriteError });
 }

@@ -4,8 +4,12 @@
 // Cost per turn matters (one read and one write each): writes that arrive in the same event-loop pass are committed
 // together in one transaction (a commit costs far more than a row), and what this process wrote is served back from
 // memory. Both assume this process is the file's only writer, which the per-conversation turn queue needs anyway.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+//
+// What people told the bot stays private on disk: the folder is created 0700 and the files are 0600; deleted rows are
+// overwritten (secure_delete) and a deletion is checkpointed out of the write-ahead log at once. The file is opened in
+// exclusive locking mode, so a second process on the same file refuses to start instead of corrupting this one's view.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
@@ -17,6 +21,13 @@ export interface SqliteStorageOptions {
   cacheSize?: number;
   /** Injected in tests to move time forward. */
   now?: () => number;
+  /** Told about each failed commit (the log names its SQLite error code). */
+  onWriteError?: (err: Error & { code?: string }) => void;
+}
+
+/** The store could not be opened: a one-line message naming SQLITE_PATH and what to do. */
+export class StorageError extends Error {
+  override name = 'StorageError';
 }
 
 interface Row { etag: string; data: string; updated: number }
@@ -40,17 +51,22 @@ export class SqliteStorage implements Storage {
   private readonly remove: Database.Statement<[string]>;
   private readonly purge: Database.Statement<[number]>;
   private lastPurge = 0;
+  /** The last commit's failure (cleared by the next success): /healthz reports it. */
+  private failure: { code: string; at: number } | undefined;
+  private readonly onWriteError?: SqliteStorageOptions['onWriteError'];
 
   constructor(opts: SqliteStorageOptions) {
-    if (opts.path !== ':memory:') mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
-    this.db = new Database(opts.path);
-    // WAL: readers never wait for the writer; NORMAL sync is durable across process crashes (not power loss).
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.createTable();
+    this.db = openPrivate(opts.path);
+    this.onWriteError = opts.onWriteError;
     this.ttlMs = opts.ttlHours * 3_600_000;
     this.now = opts.now ?? Date.now;
     this.cacheSize = opts.cacheSize ?? DEFAULT_CACHE_SIZE;
+    try {
+      this.createTable();
+    } catch (err) {
+      this.db.close();
+      throw storageError(opts.path, err);
+    }
     this.select = this.db.prepare('SELECT etag, data, updated FROM items WHERE key = ?');
     this.upsert = this.db.prepare('INSERT INTO items (key, etag, data, updated) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, data = excluded.data, updated = excluded.updated');
     this.remove = this.db.prepare('DELETE FROM items WHERE key = ?');
@@ -64,6 +80,7 @@ export class SqliteStorage implements Storage {
    * read. The purge, once a minute at most, scans the table instead of keeping an index on `updated` current.
    */
   private createTable(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const columns = '(key TEXT PRIMARY KEY, etag TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL)';
     const existing = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'items'").get() as { sql: string } | undefined;
     if (!existing) this.db.exec(`CREATE TABLE items ${columns}`);
@@ -109,6 +126,23 @@ export class SqliteStorage implements Storage {
     this.flush();
     this.db.transaction(() => { for (const key of keys) this.remove.run(key); })();
     for (const key of keys) this.recent.delete(key);
+    // secure_delete zeroed the rows in the pages; earlier versions of those pages are still in the WAL until a
+    // checkpoint copies the clean ones back and truncates it. Deletions are rare: do it now.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** A random secret kept in this file (not an item: it never expires), made on first use. */
+  secret(name: string): string {
+    const row = this.db.prepare('SELECT value FROM meta WHERE name = ?').get(name) as { value: string } | undefined;
+    if (row) return row.value;
+    const value = randomBytes(32).toString('base64url');
+    this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)').run(name, value);
+    return value;
+  }
+
+  /** The last commit's failure, until a commit succeeds again. */
+  writeFailure(): { code: string; at: number } | undefined {
+    return this.failure;
   }
 
   /** Removes conversations idle for longer than the TTL; returns how many. */
@@ -164,9 +198,13 @@ export class SqliteStorage implements Storage {
       })();
     } catch (err) {
       // Nothing of the batch was committed, and the memory copy was not touched.
-      for (const w of batch) w.done(err as Error);
+      const e = err as Error & { code?: string };
+      this.failure = { code: e.code ?? e.name, at: now };
+      this.onWriteError?.(e);
+      for (const w of batch) w.done(e);
       return;
     }
+    this.failure = undefined;
     for (const [key, row] of written) this.remember(key, row);
     batch.forEach((w, i) => w.done(outcomes[i]));
     if (now - this.lastPurge >= PURGE_INTERVAL_MS) this.purgeExpired();
@@ -186,4 +224,56 @@ export class SqliteStorage implements Storage {
     this.recent.set(key, row);
     if (this.recent.size > this.cacheSize) this.recent.delete(this.recent.keys().next().value as string);
   }
+}
+
+/**
+ * Opens the file for this process only, private to its user. Whatever goes wrong (a missing or read-only folder, a file
+ * that is not a database, another process holding it) is one StorageError line naming SQLITE_PATH.
+ */
+function openPrivate(file: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (file !== ':memory:') {
+      makeFolder(path.dirname(path.resolve(file)));
+      if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+      // SQLite gives its -wal and -shm files the database file's mode.
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f) && (statSync(f).mode & 0o077)) chmodSync(f, 0o600);
+    }
+    // No busy wait: a file held by another process is an error at once, not a five-second stall.
+    db = new Database(file, { timeout: 0 });
+    // Exclusive before WAL: the lock is taken by the first write below and held until close, and the WAL index lives
+    // in this process's memory (no -shm file to share).
+    db.pragma('locking_mode = EXCLUSIVE');
+    // WAL: readers never wait for the writer; NORMAL sync is durable across process crashes (not power loss).
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('secure_delete = ON');
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+    return db;
+  } catch (err) {
+    db?.close();
+    throw storageError(file, err);
+  }
+}
+
+/** mkdir -p with mode 0700 for each folder it creates (one level at a time: Node's recursive mkdir never returns under
+ * some pseudo file systems, such as /proc). */
+function makeFolder(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeFolder(parent);
+  mkdirSync(dir, { mode: 0o700 });
+}
+
+function storageError(file: string, err: unknown): StorageError {
+  const e = err as NodeJS.ErrnoException;
+  const code = e.code ?? e.name;
+  const why = code === 'SQLITE_BUSY'
+    ? 'the file is in use by another process (one server process per SQLite file; stop the other one or use another SQLITE_PATH)'
+    : code === 'SQLITE_READONLY' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
+      ? 'the file or its folder is not writable by this user'
+      : code === 'SQLITE_CANTOPEN' || code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'the file cannot be created or opened there'
+        : e.message.split('\n')[0];
+  return new StorageError(`SQLITE_PATH "${file}": ${why} (${code})`);
 }

@@ -13,12 +13,16 @@ const RELATIONS: Record<string, string> = {
   uncle: 'uncle', tio: 'uncle', aunt: 'aunt', tia: 'aunt', cousin: 'cousin', primo: 'cousin', prima: 'cousin',
   friend: 'friend', amigo: 'friend', amiga: 'friend', roommate: 'friend', neighbor: 'friend', neighbour: 'friend',
   client: 'client', patient: 'client', resident: 'client',
+  coworker: 'coworker', colleague: 'coworker', boss: 'coworker', classmate: 'coworker', teammate: 'coworker', companero: 'coworker', companera: 'coworker', jefe: 'coworker', jefa: 'coworker',
+  nana: 'grandparent',
 };
 const RELATION_WORDS = Object.keys(RELATIONS).join('|');
-const RELATION_MENTION = new RegExp(`\\b(?:my|our|his|her|their|mi|mis|su|nuestro|nuestra)\\s+(?:\\w+\\s+)?(${RELATION_WORDS})(?:'s)?\\b`, 'g');
+const RELATION_MENTION = new RegExp(`\\b(?:my|our|his|her|their|mi|mis|su|nuestro|nuestra)\\s+(?:\\w+\\s+)?(${RELATION_WORDS})(?:'s)?\\b|^\\s*(dad|mum|mom|father|mother|grandma|grandpa|nana|papa|mama)(?:'s)?\\b`, 'g');
 const PATIENT_INTRO = new RegExp(
   `\\b(?:my|our|mi)\\s+(?:\\d+\\s*(?:yo|year old)\\s+|\\w+\\s+)?(${RELATION_WORDS})\\b(?!'s)` +
-  `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|can't|won't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|\\())`,
+  `(?=\\s*(?:,|is|has|takes|took|taking|was|keeps|kept|can't|won't|cannot|couldn't|doesn't|didn't|isn't|wasn't|just|had|got|gets|uses|used|swallowed|started|stopped|ran|on|put|puts|says|said|thinks|thought|sees|saw|hears|heard|seems|seemed|looks|looked|fell|collapsed|passed|woke|went|walked|wandered|asks|asked|called|told|suddenly|de\\s+\\d|toma|tomo|tiene|tuvo|esta|estaba|se|le|no|he|she|jura|dice|dijo|ve|vio|oye|habla|cree|anda|parece|sabe|reconoce|pregunta|\\(|` +
+  // substance use, for carers at an addiction-treatment intake ("my husband drinks a fifth a day", "mi hijo usa fentanilo")
+  `drinks|drank|drinking|smokes|smoked|snorts|shoots|injects|quit|bebe|bebia|usa|usaba|fuma|fumaba|consume|dejo|deja|lleva|anda|ha))`,
 );
 
 /** The relative a clause introduces as the one the answers are about ("my husband is 65, he's on..."). */
@@ -27,7 +31,7 @@ export function patientIntroducedIn(text: string): string | undefined {
   return m ? RELATIONS[m[1]] : undefined;
 }
 
-const SELF_TAKING = /\b(?:i take|i'm on|im on|i am on|i use|i've been (?:on|taking)|i was (?:put )?on|i started|i stopped|i ran out|i have a (?:baclofen )?pump|my (?:meds|medications?|pills|pump)|tomo|estoy tomando|tengo una bomba|mis (?:pastillas|medicinas))\b/;
+const SELF_TAKING = /\b(?:i take|i'm on|im on|i am on|i use|i drink|i drank|i've been drinking|i was drinking|i smoke|i snort|i shoot|bebo|consumo|i've been (?:on|taking)|i was (?:put )?on|i started|i stopped|i ran out|i have a (?:baclofen )?pump|my (?:meds|medications?|pills|pump)|tomo|estoy tomando|tengo una bomba|mis (?:pastillas|medicinas))\b/;
 
 /** Whether the writer speaks of their own medicines in a clause ("I take zoloft. My mom takes tramadol"). */
 export function speaksOfOwnMedicines(text: string): boolean {
@@ -43,11 +47,9 @@ const PSEUDO_NEGATION = /\b(?:not only|not just|no change|no changes|not sure|no
 const SCOPE_END = /\b(?:and|y|then|now|also|plus|pero)\b|\b(?:just|only|solo|apart from|besides|that|which|who|que)\b/g;
 const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|denied|nada)\b/;
 
-const HISTORY_BEFORE = /\b(?:used to|years ago|in (?:19|20)\d\d|back in \w+|when i was (?:\d+|younger|in (?:high )?school|pregnant)|in (?:high school|college|my teens|my twenties)|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
-const HISTORY_AFTER = /\b(?:years? ago|as an? (?:baby|kid|child|teen|teenager|toddler|infant)|de (?:nino|nina|pequeno|pequena|bebe|joven)|months ago|in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?=\s*(?:now|away|completely|since|,|$|and\b|but\b))|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|hace (?:\w+ )?anos|el ano pasado)\b/;
-const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if(?! (?:i|he|she|you|we|they) (?:\w+ )?(?:bend|bends|stand|stands|stretch|stretches|press|presses|push|pushes|tap|taps|touch|touches|walk|walks|lie|lies|move|moves|flex|flexes|put|puts|step|steps|get up|gets up|sit|sits|lift|lifts|pull|pulls|try|tries)\b)|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|se|tiene|tengo|pasa|llega|empieza|vuelve)|(?:que hago|que hacemos|que debo hacer|y) si|si(?=\s*$)|what (?:do|should) (?:i|we) do if|puede causar|podria)\b/;
-
-const HYPOTHETICAL_ALL = new RegExp(HYPOTHETICAL.source, 'g');
+const HISTORY_BEFORE = /\b(?:used to|years ago|last time|the last time|a while ago|long ago|hace (?:tiempo|mucho)|antes(?! de)|at (?:age |the age of )?\d{2}(?!\s*(?:am|pm|mg|o'clock|:|\d))|(?<!(?:died|passed|passed away|murio|fallecio|born|nacio) )in (?:19|20)\d\d|back in \w+|when i was (?:\d+|younger|in (?:high )?school|pregnant)|in (?:high school|college|my teens|my twenties)|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|(?<!desde )hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
+const HISTORY_AFTER = /\b(?:years? ago|last time|the last time|a while (?:ago|back)|long (?:time )?ago|way back|hace (?:tiempo|mucho)|at (?:age |the age of )?\d{2}(?!\s*(?:am|pm|mg|o'clock|:|\d))|as an? (?:baby|kid|child|teen|teenager|toddler|infant)|de (?:nino|nina|pequeno|pequena|bebe|joven)|months ago|(?<!(?:died|passed|passed away|murio|fallecio|born|nacio) )in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?=\s*(?:now|away|completely|since|,|$|and\b|but\b))|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|(?<!desde )hace (?:\w+ )?anos|el ano pasado)\b/;
+const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if(?! (?:i|he|she|you|we|they) (?:\w+ )?(?:bend|bends|stand|stands|stretch|stretches|press|presses|push|pushes|tap|taps|touch|touches|walk|walks|lie|lies|move|moves|flex|flexes|put|puts|step|steps|get up|gets up|sit|sits|lift|lifts|pull|pulls|try|tries)\b)|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|se|tiene|tengo|pasa|llega|empieza|vuelve)|(?:que hago|que hacemos|que debo hacer|y) si|what (?:do|should) (?:i|we) do if|puede causar|podria)\b/;
 
 export interface MentionContext {
   negated: boolean;
@@ -57,78 +59,131 @@ export interface MentionContext {
 
 // Questions about what might happen ("should I worry about seizures?", "can it cause a fever?") are hypothetical;
 // a question about what is happening ("is it bad that my chest hurts?") is not.
-const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look out) (?:about|for)|do (?:i|we) (?:need|have) to (?:worry|watch) (?:about|for)|(?:can|could|does|do|will|would|might|may) (?:\w+ ){1,3}(?:cause|give|lead to|bring on|trigger|make)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|go into|end up with)|is it (?:normal|common|possible|usual|ok|okay) to get|(?:can|do) (?:you|people|one) get|how (?:would|do|can|should|will) (?:i|we|you) (?:check|tell|know|test|spot|recognise|recognize)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms|warning signs)|(?:cuales|que) son (?:los )?(?:signos|sintomas)|puede (?:causar|dar|provocar)|deberia preocuparme por)\b/;
+const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look out) (?:about|for)|do (?:i|we) (?:need|have) to (?:worry|watch) (?:about|for)|(?:can|could|does|do|will|would|might|may) (?:\w+ ){1,3}(?:cause|give|lead to|bring on|trigger|make)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|go into|end up with)|is it (?:normal|common|possible|usual|ok|okay) to get|(?:can|do) (?:you|people|one) get|how (?:would|do|can|should|will) (?:i|we|you) (?:check|tell|know|test|spot|recognise|recognize)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms|warning signs)|how (?:do|would|can|will) (?:i|we|you) know if|(?:como|cómo) (?:se|sabe|saber|sabemos) si|(?:cuales|que) son (?:los )?(?:signos|sintomas)|puede (?:causar|dar|provocar)|deberia preocuparme por)\b/;
 
 /** A question whose words make what it names hypothetical ("what are the signs of serotonin syndrome?"). */
 export function asksAboutRisk(sentence: string): boolean {
   return QUESTION_CUE.test(sentence);
 }
 
-// Text further than this from a mention does not change its status; keeping the windows bounded keeps the work
-// per mention constant, so a long answer costs time in proportion to its length.
+// Text further than this from a mention does not change its status.
 const WINDOW = 160;
+
+interface Span { index: number; end: number }
+const g = (re: RegExp) => new RegExp(re.source, 'g');
+const CUES = {
+  scopeEnd: SCOPE_END,
+  strongBreak: /\b(?:but|however|although|though|now|today|currently|these days|this time|pero|aunque|ahora|hoy|actualmente|esta vez)\b/g,
+  hypothetical: g(HYPOTHETICAL),
+  question: g(QUESTION_CUE),
+  historyBefore: g(HISTORY_BEFORE),
+  historyAfter: g(HISTORY_AFTER),
+  relation: RELATION_MENTION,
+  otherSubject: g(/(?:^|\b(?:and|but|y|pero)\s)(?:the|my|our|el|la|mi)\s(?:dog|cat|puppy|kitten|pet|horse|perro|perrito|perrita|gato|gatito|gatita|mascota)\s+(?:has|had|is|was|got|gets|keeps|tiene|tuvo|esta|anda)\b|\b(?:the|a) (?:man|woman|guy|lady|patient|person) (?:in|at) the next (?:bed|room)\b/),
+  happeningNow: /\b(?:right now|now|today|tonight|this (?:morning|afternoon|evening)|is having|are having|currently|won't wake|can't wake|isn't breathing|not breathing|just (?:took|had|collapsed)|ahora|hoy|esta teniendo)\b/g,
+} as const;
+
+/**
+ * Where each kind of cue stands in one clause, found once per clause: every mention then asks "is there one in my
+ * window?" with a binary search, so a clause with thousands of mentions costs time in proportion to its length.
+ */
+export class ClauseCues {
+  private readonly found = new Map<keyof typeof CUES, Span[]>();
+  private previousHistory?: { text: string; historical: boolean };
+
+  constructor(readonly text: string) {}
+
+  spans(kind: keyof typeof CUES): Span[] {
+    let list = this.found.get(kind);
+    if (!list) {
+      list = [];
+      for (const m of this.text.matchAll(CUES[kind])) list.push({ index: m.index, end: m.index + m[0].length });
+      this.found.set(kind, list);
+    }
+    return list;
+  }
+
+  /** The last cue that starts in [from, to). */
+  last(kind: keyof typeof CUES, from: number, to: number): Span | undefined {
+    const list = this.spans(kind);
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].index < to) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = list[lo - 1];
+    return found && found.index >= from ? found : undefined;
+  }
+
+  /** The clause before, which this one carries on ("..., with fever and twitching"), speaks of the past. */
+  carriesOnHistory(previous: string): boolean {
+    if (this.previousHistory?.text !== previous) {
+      this.previousHistory = { text: previous, historical: CARRIES_ON.test(this.text) && (HISTORY_BEFORE.test(previous) || HISTORY_AFTER.test(previous)) };
+    }
+    return this.previousHistory.historical;
+  }
+}
 
 /** Status of the mention at [start, end) of a clause; `next` is the following clause of the same sentence, if short. */
 /** `question`: the sentence is a question; 'follow-on' when it only carries on a question about risk ("fever? sweating?"). */
-export function mentionContext(clause: string, start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string): MentionContext {
-  const near = clause.slice(Math.max(0, start - WINDOW), start);
-  const before = scopeBefore(near);
-  const after = clause.slice(end, end + WINDOW);
+export function mentionContext(clause: string | ClauseCues, start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string, writerFine = false): MentionContext {
+  const cues = typeof clause === 'string' ? new ClauseCues(clause) : clause;
+  const text = cues.text;
+  const windowStart = Math.max(0, start - WINDOW);
+  const before = scopeBefore(text, windowStart, start, cues);
+  // History and hypotheticals reach further back than a negation: "years ago I had a reaction where my throat
+  // swelled", "in case the alarm goes off and his spasms get worse". Only a contrast or a new time ends them.
+  const framedFrom = cues.last('strongBreak', windowStart, start)?.end ?? windowStart;
+  const after = text.slice(end, end + 40);
   const negated = NEGATION.test(before.replace(PSEUDO_NEGATION, ' ')) || POST_NEGATION.test(after);
   // A short next clause says more about this mention ("shaking, gone now"), unless it starts a statement of its own
   // ("talks to his mother, she passed in 2009").
-  const tail = next && next.split(' ').length <= 5 && !NEW_STATEMENT.test(next) ? `${after} ${next}` : after;
+  const nextSays = next !== undefined && next.split(' ').length <= 5 && !NEW_STATEMENT.test(next);
   let temporality: MentionContext['temporality'] = 'current';
-  if (hypotheticalBefore(before, clause.slice(start, end)) || question === 'follow-on' || (question && QUESTION_CUE.test(near))) temporality = 'hypothetical';
-  else if (HISTORY_BEFORE.test(before) || HISTORY_AFTER.test(tail)) temporality = 'historical';
+  // A hypothetical cue may look into the mention ("if I bend my foot up, it jerks" is a trigger, not a hypothetical).
+  if (cues.last('hypothetical', framedFrom, start) || question === 'follow-on' || (question && cues.last('question', windowStart, start))) temporality = 'hypothetical';
+  else if (cues.last('historyBefore', framedFrom, start) || cues.last('historyAfter', end, end + WINDOW) || (nextSays && HISTORY_AFTER.test(next))) temporality = 'historical';
   // "I had serotonin syndrome back in 2015, with fever and twitching": the clause carries on the one before.
-  else if (previous && CARRIES_ON.test(clause) && (HISTORY_BEFORE.test(previous) || HISTORY_AFTER.test(previous))) temporality = 'historical';
-  const around = clause.slice(Math.max(0, start - WINDOW), end + WINDOW);
-  return { negated, experiencer: experiencer(near, around, patientRelation), temporality };
+  else if (previous && cues.carriesOnHistory(previous)) temporality = 'historical';
+  return { negated, experiencer: experiencer(cues, windowStart, start, end, patientRelation, writerFine), temporality };
 }
 
 const NEW_STATEMENT = /^(?:she|he|i|they|it|we|my|his|her|their|el|ella|yo|mi|su)\b/;
 const CARRIES_ON = /^(?:with|including|like|con|incluyendo|como)\b/;
 
-/** A hypothetical cue before the mention; the cue may look into the mention ("if I bend my foot up, it jerks"). */
-function hypotheticalBefore(before: string, mention: string): boolean {
-  const text = `${before}${mention}`;
-  for (const m of text.matchAll(HYPOTHETICAL_ALL)) if (m.index < before.length) return true;
-  return false;
+/** The negation scope before a mention: after the last scope-ending word, at most seven words. */
+function scopeBefore(text: string, from: number, to: number, cues: ClauseCues): string {
+  const cut = Math.max(from, cues.last('scopeEnd', from, to)?.end ?? from);
+  let at = to;
+  for (let words = 0; at > cut && words < 8; at--) if (text[at - 1] === ' ') words++;
+  return text.slice(Math.max(cut, at), to);
 }
-
-function scopeBefore(before: string): string {
-  let cut = 0;
-  for (const m of before.matchAll(SCOPE_END)) cut = m.index + m[0].length;
-  const scoped = before.slice(cut).split(' ');
-  return scoped.slice(Math.max(0, scoped.length - 7)).join(' ');
-}
-
-const HAPPENING_NOW = /\b(?:right now|now|today|tonight|this (?:morning|afternoon|evening)|is having|are having|currently|won't wake|can't wake|isn't breathing|not breathing|just (?:took|had|collapsed)|ahora|hoy|esta teniendo)\b/;
 
 // "my husband is turning blue", "my dad can't breathe": happening to them now, not a family history.
 const ONGOING_AFTER_RELATION = /^(?:'s)?\s+(?:\w+\s+){0,2}?(?:is|are|keeps|keep|can't|won't|isn't|aren't|doesn't|don't|started|suddenly|just|says|thinks|sees|hears|seems|looks|esta|estan|no puede|no despierta|no sabe|no reconoce|ve|oye|dice|jura|cree|habla|parece|tiene|se (?:puso|pone|esta|ve|queda))\b/;
 
-const OTHER_SUBJECT = /(?:^|\b(?:and|but|y|pero)\s)(?:the|my|our|el|la|mi)\s(?:dog|cat|puppy|kitten|pet|horse|perro|perrito|perrita|gato|gatito|gatita|mascota)\s+(?:has|had|is|was|got|gets|keeps|tiene|tuvo|esta|anda)\b|\b(?:the|a) (?:man|woman|guy|lady|patient|person) (?:in|at) the next (?:bed|room)\b/;
-
 const SELF_AFTER_RELATION = /\b(?:my|i|i'm|i've|i was|me|mine|myself|mi|mis|yo|tengo|estoy|me siento)\b/;
 
-function experiencer(before: string, clause: string, patientRelation: string | undefined): 'patient' | 'other' {
-  let last: string | undefined;
-  let after = '';
-  for (const m of before.matchAll(RELATION_MENTION)) {
-    last = RELATIONS[m[1]];
-    after = before.slice(m.index + m[0].length);
-  }
+const RELATION_ONE = new RegExp(RELATION_MENTION.source);
+
+function experiencer(cues: ClauseCues, from: number, start: number, end: number, patientRelation: string | undefined, writerFine = false): 'patient' | 'other' {
+  const mention = cues.last('relation', from, start);
+  const m = mention && RELATION_ONE.exec(cues.text.slice(mention.index, mention.end));
+  const last = m ? RELATIONS[m[1] ?? m[2]] : undefined;
   // "the dog has diarrhea", "the man in the next bed is confused": someone (or something) that is not the patient.
-  if (!last && OTHER_SUBJECT.test(before)) return 'other';
+  if (!last && cues.last('otherSubject', from, start)) return 'other';
   if (!last || last === patientRelation) return 'patient';
+  // "my roommate keeps throwing up, I'm good": the writer is the one asking, and is well.
+  if (writerFine) return 'other';
+  const after = cues.text.slice(mention!.end, start);
   // "my wife says my pupils are huge", "my husband noticed I was shaking": the writer, as someone else saw it.
   if (SELF_AFTER_RELATION.test(after)) return 'patient';
   // "mi papá jura que...", "my dad sees bugs": the relative is doing it now, as the carer describes.
   if (!after.trim()) return 'patient';
   // Someone else in trouble right now still needs the emergency answer, whoever types.
-  return HAPPENING_NOW.test(clause) || ONGOING_AFTER_RELATION.test(after) ? 'patient' : 'other';
+  return cues.last('happeningNow', from, end + WINDOW) !== undefined || ONGOING_AFTER_RELATION.test(after) ? 'patient' : 'other';
 }
 
 /** A possessive "my husband's ..." or "her ..." drug belongs to someone else. */

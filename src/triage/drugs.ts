@@ -29,10 +29,17 @@ const NOT_DRUGS = new Set(words(normalize(`
   shoulder sober drinking glasses dinner cabinet sleeping taking having making feeling better worse going
   medicine medicines medication medications otras otros ningun cambio tengo tiene desde semana cambios
   lyric methods season lemon lexical trazo panel colder
+  suspendio suspendi suspendieron suspender suspendido suspendida dejaron lunes martes miercoles jueves viernes sabado domingo
 `)));
 
-// "drink water" is not alcohol.
+// "drink water" is not alcohol; nor is "I drink a lot of water" (another drink within the next few words).
 const NOT_ALCOHOL_AFTER = /^(?:water|fluids?|coffee|tea|juice|milk|soda|gatorade|electrolytes|lots|plenty|agua)$/;
+const OTHER_DRINK_SOON = /^(?:water|fluids?|coffee|tea|juice|milk|soda|gatorade|electrolytes|agua|cafe|jugo|leche|refresco)$/;
+const BARE_DRINK_VERB = new Set(['drink', 'drinks', 'drinking', 'drank']);
+// Street names that are also everyday words, and the words before them that make them everyday ("behind bars").
+const NOT_AFTER: Record<string, RegExp> = {
+  bars: /^(?:behind|at|to|in|from|between|granola|candy|protein|chocolate|energy|cereal|snack|sports|dive|gay)$/,
+};
 
 /** Apostrophes dropped so "st john's wort" and "st johns wort" meet. */
 function termKey(tokens: string[]): string {
@@ -41,6 +48,8 @@ function termKey(tokens: string[]): string {
 
 export class DrugIndex {
   private readonly terms = new Map<string, Term>();
+  /** Every first part of a term of several words ("st", "st johns"), so a lookup stops as soon as nothing can follow. */
+  private readonly prefixes = new Set<string>();
   private readonly maxWords: number;
   private readonly phonetic = new Map<string, Set<Term & { key: string }>>();
   private readonly byFirst = new Map<string, (Term & { key: string })[]>();
@@ -53,6 +62,8 @@ export class DrugIndex {
         const key = termKey(words(normalize(raw)));
         if (!key || this.terms.has(key)) return;
         this.terms.set(key, { med, kind });
+        const parts = key.split(' ');
+        for (let n = 1; n < parts.length; n++) this.prefixes.add(parts.slice(0, n).join(' '));
         maxWords = Math.max(maxWords, key.split(' ').length);
         if (!key.includes(' ') && key.length >= 5 && kind !== 'street') this.indexFuzzy(key, { med, kind });
       };
@@ -81,22 +92,39 @@ export class DrugIndex {
   /** Every drug named in a clause, longest term first; `fuzzy` allows near-misses (only where drugs are expected). */
   find(clause: string, fuzzy: boolean): DrugHit[] {
     const toks = [...clause.matchAll(/[a-z0-9]+(?:'[a-z]+)?/g)];
+    const keys = toks.map((t) => t[0].replace(/'/g, ''));
     const hits: DrugHit[] = [];
     for (let i = 0; i < toks.length; i++) {
       let found: DrugHit | undefined;
-      for (let n = Math.min(this.maxWords, toks.length - i); n >= 1 && !found; n--) {
-        const key = termKey(toks.slice(i, i + n).map((t) => t[0]));
+      // Grow the term word by word while some term starts this way; keep the longest that is a term.
+      let key = '';
+      let longest = 0;
+      for (let n = 1; n <= this.maxWords && i + n <= toks.length; n++) {
+        key = n === 1 ? keys[i] : `${key} ${keys[i + n - 1]}`;
         const term = this.terms.get(key);
-        if (term && !(term.med.id === 'alcohol' && NOT_ALCOHOL_AFTER.test(toks[i + n]?.[0] ?? ''))) {
-          const end = toks[i + n - 1].index + toks[i + n - 1][0].length;
-          found = { med: term.med, text: clause.slice(toks[i].index, end), match: term.kind, start: toks[i].index, end, alternatives: [] };
-          i += n - 1;
-        }
+        if (term && !this.everydayWord(term, key, toks, i, n)) longest = n;
+        if (!this.prefixes.has(key)) break;
+      }
+      if (longest) {
+        const term = this.terms.get(keys.slice(i, i + longest).join(' '))!;
+        const end = toks[i + longest - 1].index + toks[i + longest - 1][0].length;
+        found = { med: term.med, text: clause.slice(toks[i].index, end), match: term.kind, start: toks[i].index, end, alternatives: [] };
+        i += longest - 1;
       }
       if (!found && fuzzy) found = this.fuzzy(toks[i][0], toks[i].index);
       if (found) hits.push(Object.freeze(found));
     }
     return hits;
+  }
+
+  /** A term read as an everyday word here: a drink that is water or coffee, "bars" after "behind". */
+  private everydayWord(term: Term, key: string, toks: RegExpMatchArray[], i: number, n: number): boolean {
+    if (term.med.id === 'alcohol') {
+      if (NOT_ALCOHOL_AFTER.test(toks[i + n]?.[0] ?? '')) return true;
+      if (BARE_DRINK_VERB.has(key)) for (let j = i + n; j < Math.min(toks.length, i + n + 4); j++) if (OTHER_DRINK_SOON.test(toks[j][0])) return true;
+    }
+    const before = NOT_AFTER[key];
+    return Boolean(before && i > 0 && before.test(toks[i - 1][0]));
   }
 
   // Tokens repeat across turns and answers; a bounded cache keeps the fuzzy pass off the hot path.

@@ -9,6 +9,7 @@ import { findSymptoms } from './symptoms.js';
 import type { Clause } from './text.js';
 import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
 import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
+import { readSubstanceUse, type SubstanceUse, type UseLexicon } from './use.js';
 import { extractTemperature } from './vitals.js';
 
 export interface ExtractedFindings extends Findings {
@@ -20,14 +21,28 @@ export interface ExtractedFindings extends Findings {
   followUps: Partial<Record<FollowUpTopic, string>>;
   /** The symptoms answer already says when they began ("shaking since this morning"). */
   onsetStated: boolean;
+  /** How much and how often alcohol and drugs are used, last uses, past withdrawal seizures or DTs. */
+  use: SubstanceUse;
 }
 
 const ANSWER_ORDER = ['medications', 'doseChanges', 'symptoms'] as const;
 const FUZZY_SOURCES = new Set(['medications', 'doseChanges', 'other']);
 // Answers that tell about medicines; elsewhere a change counts only where a drug or the pump is named.
-const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'other']);
+const CHANGE_SOURCES = new Set(['medications', 'doseChanges', 'pump', 'alcohol', 'last-use', 'other']);
+const STOPS = new Set(['stopped', 'ran-out', 'missed', 'decreased']);
+// Answers about the past: a seizure told there is a past one, not one happening now.
+const PAST_SOURCES = new Set(['withdrawal-history']);
 
-export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, maxDailyMg: (drug: string) => number | undefined = () => undefined): ExtractedFindings {
+export interface ReadingKnowledge {
+  /** Words of substance use (knowledge/use.json). */
+  useLexicon: UseLexicon;
+  /** Usual maximum daily dose of a drug, for amounts taken at once. */
+  maxDailyMg: (drug: string) => number | undefined;
+  /** Findings that lead to a red flag. */
+  emergencyFindings: ReadonlySet<string>;
+}
+
+export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, known: ReadingKnowledge): ExtractedFindings {
   const clauses: ReadClause[] = [];
   const add = (text: string, source: string) => {
     const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
@@ -62,7 +77,8 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   drugsInClause.forEach((hits, i) => {
     const clause = clauses[i];
     for (const hit of hits) {
-      const before = clause.text.slice(0, hit.start);
+      // What stands just before the name says whose it is ("my husband's ambien"); far text does not.
+      const before = clause.text.slice(Math.max(0, hit.start - 160), hit.start);
       const ctx = clause.reading.context(hit.start, hit.end, patientRelation);
       if ((ownedByOther(before, patientRelation) || ctx.experiencer === 'other') && !writerTookIt(before, patientRelation)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
@@ -104,11 +120,38 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   const heartRate = maxDefined(...readings.map((t) => t.heartRate));
   const unknownDrugWords = [...new Set(readings.flatMap((t, i) => t.doseUnitWords.filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
 
+  // Alcohol shown only by a container or a stop ("a 30 pack a day", "dejó de tomar"), and stops or last drinks and
+  // doses the change words do not know ("last drink saturday night"), join the drugs and the changes.
+  const use = readSubstanceUse(known.useLexicon, { clauses, hits: drugsInClause, patientRelation, now, timeOf });
+  // (a stop of long ago, "sober 10 years", does not make alcohol one of the drugs taken)
+  const alcoholStops = use.events.some((e) => e.substance === 'alcohol' && (!e.at || differenceInDays(now, e.at) <= 28));
+  if (!medications.has('alcohol') && (use.alcoholUse.length || alcoholStops) && !excluded.some((e) => e.name === 'alcohol' && e.reason === 'other-person')) {
+    const med = known.useLexicon.alcohol;
+    if (med) medications.set('alcohol', { name: 'alcohol', text: use.alcoholText ?? 'alcohol', match: 'street', route: 'liquid', classes: med.classes });
+  }
+  // A stop that names nothing ("hace 4 días que no tengo") is that of the one drug that can cause withdrawal, if only one.
+  const withdrawalDrugs = [...medications.values()].filter((m) => m.classes.some((c) => c === 'alcohol' || c === 'benzodiazepine' || c === 'opioid'));
+  const datedStop = new Set(changes.filter((c) => c.medication && STOPS.has(c.change) && c.time).map((c) => c.medication!));
+  for (const event of use.events) {
+    const e = !event.substance && withdrawalDrugs.length === 1 ? { ...event, substance: withdrawalDrugs[0].name } : event;
+    if (!e.substance || !e.at || !medications.has(e.substance) || datedStop.has(e.substance)) continue;
+    datedStop.add(e.substance);
+    changes.push({ medication: e.substance, change: 'stopped', at: toIsoWithOffset(e.at, offset), text: e.text, time: e.at });
+  }
+
   return {
     medications: [...medications.values()],
     doseChanges: changes.map(({ medication, change, at, text }) => ({ medication, change, ...(at ? { at } : {}), text })),
     changes,
-    symptoms: findSymptoms(withMeasuredOverdoses(clauses, drugsInClause, medications, maxDailyMg), patientRelation),
+    symptoms: (() => {
+      const read = withMeasuredOverdoses(clauses, drugsInClause, medications, known.maxDailyMg);
+      // Answers about past withdrawals ("had a seizure the last time I quit") speak of history.
+      if (!read.some((c) => PAST_SOURCES.has(c.source))) return findSymptoms(read, patientRelation, known.emergencyFindings);
+      return [
+        ...findSymptoms(read.filter((c) => !PAST_SOURCES.has(c.source)), patientRelation, known.emergencyFindings),
+        ...findSymptoms(read.filter((c) => PAST_SOURCES.has(c.source)), patientRelation, known.emergencyFindings).map((s) => ({ ...s, temporality: 'historical' as const })),
+      ];
+    })(),
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
     excludedMedications,
@@ -117,6 +160,7 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     patientRelation,
     followUps,
     onsetStated: clauses.some((c) => c.source === 'symptoms' && c.mentions.length > 0 && timeOf(c.text) !== undefined),
+    use,
   };
 }
 

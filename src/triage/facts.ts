@@ -4,6 +4,8 @@ import { differenceInHours } from 'date-fns/differenceInHours';
 import type { ExtractedFindings } from './extract.js';
 import type { Medication } from './knowledge/schema.js';
 import { isPresent } from './symptoms.js';
+import type { UseEvent } from './use.js';
+import { screenAffirmed } from './answers.js';
 
 export type Evidence = string[];
 export type Facts = Map<string, Evidence>;
@@ -71,6 +73,12 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
     if (!stoppedLongAgo) current.push(med);
   }
   const text = (m: Medication) => f.medications.find((x) => x.name === m.id)?.text ?? m.id;
+  // Which advice lines apply (guidance.json "[condition] text"): any medicine taken now, an antidepressant, an overdose.
+  if (current.length) set('drug:any', current.map(text));
+  const antidepressants = current.filter((m) => m.classes.some((c) => ['antidepressant', 'ssri', 'snri', 'tca', 'maoi'].includes(c)));
+  if (antidepressants.length) set('drug:antidepressant', antidepressants.map(text));
+  const overdose = f.changes.find((c) => c.change === 'overdose');
+  if (overdose) set('change:overdose', [overdose.text]);
 
   const serotonergicAB = current.filter((m) => m.serotonergicTier === 'A' || m.serotonergicTier === 'B');
   const serotonergicC = current.filter((m) => m.serotonergicTier === 'C');
@@ -135,6 +143,9 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
   if (sAnswer && !NEGATIVE_ANSWER.test(sAnswer) && AFFIRMATIVE.test(sAnswer)) set('answer:suicidal-thoughts', [sAnswer]);
   if (sAnswer && INTENT_ANSWER.test(sAnswer) && !INTENT_DENIED.test(sAnswer)) set('answer:suicidal-intent', [sAnswer]);
 
+  // The emergency screen: "yes" (or a named sign) to "is any of these happening now?" (clinical.md 5.1, 5.1b).
+  if (screenAffirmed(f.followUps.screen)) set('answer:emergency-sign', [f.followUps.screen!]);
+
   // Mimics and context the clinician should hear about (clinical.md 8.3 C3, E2).
   const allText = [...Object.values(f.followUps), ...f.changes.map((c) => c.text)].join(' ');
   const alcoholExcluded = f.excludedMedications.some((e) => e.name === 'alcohol' && e.reason === 'historical');
@@ -143,7 +154,120 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
   if (opioidStop) set('context:opioid-stopped', [opioidStop.text]);
   const antipsychotic = f.changes.find((c) => c.medication && meds.get(c.medication)?.classes.includes('antipsychotic') && START_LIKE.has(c.change));
   if (antipsychotic) set('context:antipsychotic-started', [antipsychotic.text]);
+
+  withdrawalFacts(f, meds, now, current, set, hoursSince);
   return facts;
+}
+
+// ---------- Withdrawal at intake (clinical.md 4.5): alcohol, benzodiazepines, opioids ----------
+
+/** Days since the last drink or dose for which `<group>:off-within-<n>d` facts exist; the rules pick their windows. */
+const OFF_WINDOWS_DAYS = [5, 7, 14, 28];
+/** A last drink or dose given only as an answer with a time counts as a stop once a day has passed (someone who drinks
+ * a glass every night and last drank last night has not stopped), or at once after heavy use. */
+const LAST_USE_ANSWER_GAP_HOURS = 24;
+const TAKEN_WITH_OPIOID = new Set(['alcohol', 'benzodiazepine', 'gabapentinoid', 'baclofen', 'z-drug', 'barbiturate']);
+
+function withdrawalFacts(
+  f: ExtractedFindings, meds: Map<string, Medication>, now: Date, current: Medication[],
+  set: (name: string, evidence: Evidence) => void, hoursSince: (d: Date | undefined) => number,
+): void {
+  const use = f.use;
+  const found = f.medications.map((m) => meds.get(m.name)!);
+  const textOf = (id: string) => f.medications.find((m) => m.name === id)?.text ?? id;
+  const groupOf = (m: Medication) => m.id === 'alcohol' ? 'alcohol' : m.depressantClass === 'benzodiazepine' ? 'benzo' : m.depressantClass === 'opioid' ? 'opioid' : undefined;
+
+  let alcoholTaken = current.some((m) => m.id === 'alcohol') || use.alcoholUse.length > 0;
+  const inUse = new Set<string>(found.filter((m) => groupOf(m) && m.id !== 'alcohol').map((m) => m.id));
+  if (alcoholTaken) inUse.add('alcohol');
+
+  // Stops and last uses per substance: dose-change words, then what the use reader found.
+  const stops = new Map<string, { at?: Date; text: string }[]>();
+  const addStop = (id: string, at: Date | undefined, text: string) => {
+    const list = stops.get(id);
+    if (list) list.push({ at, text });
+    else stops.set(id, [{ at, text }]);
+  };
+  for (const c of f.changes) {
+    if (!STOP_LIKE.has(c.change) || c.future || use.notAStop.has(c.text)) continue;
+    if (c.medication && inUse.has(c.medication)) addStop(c.medication, c.time, c.text);
+    // "stopped on monday" with no drug named: it may be any of them (the cautious reading).
+    if (!c.medication) for (const id of inUse) addStop(id, c.time, c.text);
+  }
+  const eventTargets = (e: UseEvent) => (e.substance ? [e.substance] : [...inUse]);
+  for (const e of use.events) for (const id of eventTargets(e)) if (id === 'alcohol' || inUse.has(id) || meds.get(id)) addStop(id, e.at, e.text);
+  const frequencyOf = (id: string) => use.frequency.get(id) ?? { daily: [], heavy: [], occasional: [] };
+  const answer = use.lastUseAnswer;
+  if (answer?.at) {
+    for (const id of inUse) {
+      const heavy = frequencyOf(id).heavy.length > 0;
+      if (!stops.has(id) && (heavy || hoursSince(answer.at) >= LAST_USE_ANSWER_GAP_HOURS)) addStop(id, answer.at, answer.text);
+    }
+  }
+  // When the substance went off: the latest dated stop; an undated one is taken as now. A dated restart after it ends it.
+  const offSince = (id: string): { at: Date; text: string } | undefined => {
+    const list = stops.get(id);
+    if (!list?.length) return undefined;
+    const dated = list.filter((s) => s.at);
+    const last = dated.length ? dated.reduce((a, b) => (a.at! >= b.at! ? a : b)) : { at: now, text: list[0].text };
+    const restarted = f.changes.some((c) => c.medication === id && (c.change === 'restarted' || c.change === 'started') && c.time && c.time > last.at!);
+    return restarted ? undefined : { at: last.at!, text: last.text };
+  };
+  // As-needed or now-and-then use does not make someone dependent (clinical.md 4.5: steady use for days to weeks).
+  const occasionalOnly = (id: string) => {
+    const fr = frequencyOf(id);
+    return fr.occasional.length > 0 && !fr.daily.length && !fr.heavy.length;
+  };
+
+  const groups: Record<string, string[]> = { alcohol: [], benzo: [], 'benzo-long-acting': [], opioid: [] };
+  for (const id of new Set([...inUse, ...stops.keys()])) {
+    const med = meds.get(id);
+    const g = id === 'alcohol' ? 'alcohol' : med ? groupOf(med) : undefined;
+    if (!g) continue;
+    groups[g].push(id);
+    if (g === 'benzo' && med?.longActing) groups['benzo-long-acting'].push(id);
+  }
+  for (const [group, ids] of Object.entries(groups)) {
+    for (const id of ids) {
+      const off = offSince(id);
+      if (!off || occasionalOnly(id)) continue;
+      set(`${group}:stopped`, [off.text]);
+      const h = hoursSince(off.at);
+      for (const days of OFF_WINDOWS_DAYS) if (h <= days * 24) set(`${group}:off-within-${days}d`, [off.text]);
+    }
+  }
+
+  // Alcohol: taken, how often, how much ("quit drinking 3 weeks ago" is no longer taken: the same 14 days after which
+  // a stopped drug leaves the current list above).
+  const alcoholOff = offSince('alcohol');
+  if (alcoholOff && hoursSince(alcoholOff.at) > 14 * 24) alcoholTaken = false;
+  const alcohol = frequencyOf('alcohol');
+  if (alcoholTaken) set('alcohol:use', [use.alcoholUse[0] ?? textOf('alcohol')]);
+  if (use.alcoholMentioned || alcoholTaken || f.excludedMedications.some((e) => e.name === 'alcohol')) set('alcohol:mentioned', ['alcohol']);
+  if (alcohol.daily.length) set('alcohol:daily', alcohol.daily.slice(0, 2));
+  if (alcohol.heavy.length) set('alcohol:heavy', alcohol.heavy.slice(0, 2));
+  if (alcohol.occasional.length) set('alcohol:occasional', alcohol.occasional.slice(0, 1));
+
+  // Benzodiazepines and opioids taken now (recently stopped ones count for the stop windows above).
+  const benzos = current.filter((m) => m.depressantClass === 'benzodiazepine');
+  if (benzos.length) set('benzo:use', benzos.map((m) => textOf(m.id)));
+  const opioids = current.filter((m) => m.depressantClass === 'opioid');
+  if (opioids.length) set('opioid:use', opioids.map((m) => textOf(m.id)));
+  // Illicit opioids: heroin, and fentanyl that is neither a brand nor spoken of as a patch, a prescription or a hospital
+  // drug (at intake, "I use fentanyl" means pressed pills or powder). Slang for a prescribed opioid ("percs", "subs",
+  // "done") says nothing about where it came from.
+  const illicit = f.medications.filter((m) => m.name === 'heroin'
+    || (m.name === 'fentanyl' && m.match !== 'brand' && !use.prescribedForm.has('fentanyl')));
+  if (illicit.length) set('opioid:illicit', illicit.map((m) => m.text));
+
+  // An opioid taken now with alcohol, a benzodiazepine, a gabapentinoid, baclofen or another sedative (FDA 2016, 2019).
+  const takenNow = current.filter((m) => !offSince(m.id));
+  const opioidNow = takenNow.filter((m) => m.depressantClass === 'opioid');
+  const partners = takenNow.filter((m) => m.depressantClass && TAKEN_WITH_OPIOID.has(m.depressantClass));
+  if (opioidNow.length && partners.length) set('drug:opioid-with-depressant', [...opioidNow, ...partners].map((m) => textOf(m.id)));
+
+  // Past withdrawal seizures or DTs: told in the text, or a yes to the question.
+  if (use.history.length) set('history:withdrawal-complication', use.history.slice(0, 2));
 }
 
 const PAIR_PARTNERS_OF_MAOI = new Set(['clomipramine', 'imipramine', 'tramadol', 'meperidine', 'methadone', 'dextromethorphan', 'tapentadol', 'mdma']);

@@ -1,7 +1,8 @@
 // The lexicon: word classes (knowledge/lexicon/*.json) looked up in a sentence's tokens. Every entry is stemmed when
 // loaded (natural's Porter stemmers, English and Spanish), so inflections need no entries of their own; a long word
-// that is not in the lexicon's vocabulary is matched to the nearest vocabulary stem within a small edit distance
-// (Damerau-Levenshtein via a deletion index, so a lookup costs a few hash probes, not a scan of the vocabulary).
+// that is not in the lexicon's vocabulary, nor a real word, is matched to a vocabulary stem one edit away with the same
+// first letter (Damerau-Levenshtein via a deletion index, so a lookup costs a few hash probes, not a scan of the
+// vocabulary). Two edits were tried and read too many ordinary long words as symptoms.
 import { DamerauLevenshteinDistance } from 'natural/lib/natural/distance';
 import stemEn from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import stemEs from 'natural/lib/natural/stemmers/porter_stemmer_es.js';
@@ -33,9 +34,26 @@ const node = (): TrieNode => ({ next: new Map(), classes: [] });
 const TOKEN = /\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|,/g;
 // Long words only: short ones sit too close to each other ("hot"/"hit") for an edit to be a typo.
 const MIN_FUZZY_LENGTH = 6;
-const TWO_EDITS_LENGTH = 9;
 
 export interface LexiconClass { en: string[]; es: string[] }
+
+const STEMS: Record<Lang, Map<string, string>> = { en: new Map(), es: new Map() };
+
+/** Stems worked out before (knowledge/lexicon-stems.json): Porter stemming of thousands of entries is the slow part
+ * of start-up. A word missing from them is simply stemmed, so an old list costs time, never a wrong reading. */
+export function preloadStems(stems: Partial<Record<Lang, Record<string, string>>>): void {
+  for (const lang of LANGS) for (const [word, stem] of Object.entries(stems[lang] ?? {})) STEMS[lang].set(word, stem);
+}
+
+/** Every word of the entries with its stem per language, for knowledge/lexicon-stems.json. */
+export function stemsOf(classes: Record<string, LexiconClass>): Record<Lang, Record<string, string>> {
+  const out: Record<Lang, Record<string, string>> = { en: {}, es: {} };
+  for (const cls of Object.values(classes)) {
+    for (const lang of LANGS) for (const term of cls[lang]) for (const w of tokenTexts(normalize(term))) out[lang][w] ??= Lexicon.stem(lang, w);
+  }
+  for (const lang of LANGS) out[lang] = Object.fromEntries(Object.entries(out[lang]).sort(([a], [b]) => a.localeCompare(b)));
+  return out;
+}
 
 export class Lexicon {
   private readonly tries: Record<Lang, TrieNode> = { en: node(), es: node() };
@@ -66,8 +84,18 @@ export class Lexicon {
   }
 
   static stem(lang: Lang, word: string): string {
-    if (word.includes("'") || /^\d/.test(word)) return word;
-    return lang === 'en' ? stemEn.stem(word) : stemEs.stem(word);
+    // "breathing's", "head's": the word itself; other apostrophe words ("don't", "i'm") are kept whole.
+    if (word.endsWith("'s") && word.length > 4) word = word.slice(0, -2);
+    // Short words are left as they are: Porter turns "ate" into "at".
+    if (word.includes("'") || /^\d/.test(word) || word.length <= 3) return word;
+    // Entries share most of their words ("my", "giving me", "head"): each is stemmed once per process.
+    const memo = STEMS[lang];
+    let stem = memo.get(word);
+    if (stem === undefined) {
+      stem = lang === 'en' ? stemEn.stem(word) : stemEs.stem(word);
+      if (memo.size < 200_000) memo.set(word, stem);
+    }
+    return stem;
   }
 
   private addTerm(lang: Lang, term: string, cls: string, fuzzy: boolean): void {
@@ -86,8 +114,7 @@ export class Lexicon {
 
   private indexDeletions(lang: Lang, stem: string): void {
     if (stem.length < MIN_FUZZY_LENGTH - 2) return;
-    // One deletion on the vocabulary's side; the word's side takes two when it is long, so together they reach
-    // every stem within two edits that the distance check then confirms.
+    // One deletion on each side reaches every stem one edit away (a swap of two letters included).
     for (const variant of deletionsOf(stem, 1)) {
       const list = this.deletions[lang].get(variant);
       if (!list) this.deletions[lang].set(variant, [stem]);
@@ -130,10 +157,10 @@ export class Lexicon {
     });
   }
 
-  /** The vocabulary stem nearest to an unknown stem, within one edit (two for long words); undefined when none. */
+  /** The vocabulary stem one edit from an unknown stem, with the same first letter; undefined when none. */
   private correct(lang: Lang, stem: string, wordLength: number): string | undefined {
     if (wordLength < MIN_FUZZY_LENGTH) return undefined;
-    const maxEdits = wordLength >= TWO_EDITS_LENGTH ? 2 : 1;
+    const maxEdits = 1;
     let best: string | undefined;
     let bestDistance = maxEdits + 1;
     for (const variant of deletionsOf(stem, maxEdits)) {

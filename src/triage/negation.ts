@@ -2,7 +2,8 @@
 // ("no", "don't have", "sin") negates what follows until a termination term, a new subject, or the end of its
 // scope; a list carries the negation on ("no vomiting, diarrhoea, rash or headache"; "not twitching or sweating"),
 // while a comma that does not continue a list ends it ("shaking, no fever" keeps the shaking). A trigger after a
-// mention ("fever: none") negates it when nothing follows. Pseudo-triggers ("not sure", "can't stop") negate nothing.
+// mention ("fever: none") negates it when nothing follows; a summary denial ("none of that", "nada de eso") negates
+// everything named before it in the sentence. Pseudo-triggers ("not sure", "can't stop") negate nothing.
 // Trigger words are lexicon classes (knowledge/lexicon/context.json); each scope is bounded, so the work is linear.
 import type { Token } from './lexicon.js';
 import type { ClassIndex } from './patterns.js';
@@ -15,6 +16,7 @@ export const NEGATION_CLASSES = {
   subject: 'NEW_SUBJECT',
   or: 'LIST_OR',
   and: 'LIST_AND',
+  summary: 'NEG_SUMMARY',
 } as const;
 
 const MAX_SCOPE = 30;
@@ -67,6 +69,10 @@ export class NegationScopes {
     };
 
     this.covered = new Uint8Array(n);
+    // "the shaking, the sweating, the jerky legs - he's had none of them": a denial of everything named before it.
+    let lastSummary = -1;
+    for (const o of index.get(NEGATION_CLASSES.summary) ?? []) if (!pseudo[o.start]) lastSummary = Math.max(lastSummary, o.start);
+    for (let i = 0; i < lastSummary; i++) this.covered[i] = 1;
     for (let t = 0; t < n; t++) {
       if (!this.trigger[t] || (t > 0 && this.trigger[t - 1])) continue;
       let commaSeen = false;

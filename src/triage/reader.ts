@@ -2,7 +2,7 @@
 // and vital signs. All of it is a pure function of the text (and of a mention's place in it), and a conversation
 // re-reads its earlier answers on every turn, so an answer's reading is kept: one cache lookup per answer, and the
 // same clause strings every time. Anything that depends on `now` (times) is left to the caller.
-import { asksAboutRisk, mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
+import { asksAboutRisk, ClauseCues, mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
 import { changeWordsIn, type ChangeWords } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
@@ -11,9 +11,10 @@ import { normalize, splitSentences, type Clause, type Sentence } from './text.js
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
 export const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
-const SELF_REFERENCE = /\b(?:i'm|im|i am|i feel|i've|i have|i had|i was|i get|i read|my (?:legs?|arms?|body|head|heart|muscles?|mood|hands?|eyes|skin|jaw|back|stomach|chest)|me siento|me duele|estoy|tengo)\b/;
+const SELF_REFERENCE = /\b(?:yo|not me|i'm|im|i am|i feel|i've|i have|i had|i was|i get|i read|my (?:legs?|arms?|body|head|heart|muscles?|mood|hands?|eyes|skin|jaw|back|stomach|chest)|me siento|me duele|estoy|tengo)\b/;
 const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:pump|bomba)\b|^\s*(?:no|none|n\/a)\s*$/;
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
+const WRITER_FINE = /\b(?:i'm|im|i am|i feel) (?:fine|good|ok|okay|alright|all right|well)\b|\b(?:not me|yo no|yo (?:\w+ ){0,3}bien|yo estoy bien|i'm the one on .* and i'm fine)\b/;
 const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
 
 /** A clause of the input as the extractors take it: where it sits, its reading and the findings that start in it. */
@@ -45,12 +46,15 @@ export class ClauseReading {
   readonly noPump: boolean;
   /** Words that keep a negated drug current ("haven't taken it since monday"). */
   readonly stillTaken: boolean;
+  /** The writer says they themselves are well ("but I'm fine", "yo no", "im good"). */
+  readonly writerFine: boolean;
   /** Words followed by a dose ("zolpiden 10 mg"): a drug name the index may not know. */
   readonly doseUnitWords: readonly string[];
   private exactDrugs?: readonly DrugHit[];
   private anyDrugs?: readonly DrugHit[];
   private words?: ChangeWords;
   private readonly contexts = new Map<string, MentionContext>();
+  private cues?: ClauseCues;
 
   constructor(readonly text: string, private readonly index: DrugIndex) {
     this.temperatureC = extractTemperature(text, false);
@@ -61,6 +65,7 @@ export class ClauseReading {
     this.pump = PUMP.test(text);
     this.noPump = NO_PUMP.test(text);
     this.stillTaken = STILL_TAKEN.test(text);
+    this.writerFine = WRITER_FINE.test(text);
     this.doseUnitWords = [...text.matchAll(DOSE_UNIT_WORD)].map((m) => m[1]);
   }
 
@@ -75,15 +80,15 @@ export class ClauseReading {
   }
 
   /** ConText status of the mention at [start, end) (see context.ts); `next` is the following clause of the sentence. */
-  context(start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string): MentionContext {
-    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}|${previous ?? ''}`;
+  context(start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string, writerFine = false): MentionContext {
+    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}|${previous ?? ''}|${writerFine}`;
     let ctx = this.contexts.get(key);
-    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext(this.text, start, end, patientRelation, next, question, previous))));
+    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext((this.cues ??= new ClauseCues(this.text)), start, end, patientRelation, next, question, previous, writerFine))));
     return ctx;
   }
 }
 
-const DENIAL_START = /^(?:no|nope|nah|not really|none|nada|para nada)\b/;
+const DENIAL_START = /^(?:(?:also|and|still|again|y|tampoco) )?(?:no|nope|nah|not really|none|nada|para nada)\b/;
 
 /** A short question right after a question about risk, or after another such follow-on ("...signs of it? fever? sweating?"). */
 function followsRiskQuestion(sentences: Sentence[], i: number): boolean {
@@ -109,7 +114,9 @@ export class TextReader {
     return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence, all) => {
       const read = this.symptoms.read(s.text);
       // "heart racing? no, just nervous": a question answered no by the writer straight after.
-      const deniedAfter = s.question && DENIAL_START.test(all[sentence + 1]?.text ?? '');
+      // "fiebre, mareos, dolor de cabeza... nada de eso": the next sentence denies all of this one.
+      const following = all[sentence + 1]?.text ?? '';
+      const deniedAfter = (s.question && DENIAL_START.test(following)) || (following !== '' && this.symptoms.deniesWhatCameBefore(following));
       const mentions = deniedAfter ? read.mentions.map((m) => ({ ...m, negated: true })) : read.mentions;
       const intakes = deniedAfter ? read.intakes.map((m) => ({ ...m, negated: true })) : read.intakes;
       // A finding belongs to the clause its first word is in (clauses and findings both in text order, so one pass);

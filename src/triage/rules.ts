@@ -15,11 +15,22 @@ const BASE_FACTS = [
   'drug:opioid-with-benzodiazepine', 'drug:three-depressants', 'change:antidepressant-within-2-months',
   'answer:suicidal-thoughts', 'answer:suicidal-intent', 'context:alcohol-use-disorder', 'context:opioid-stopped',
   'context:antipsychotic-started',
+  // Withdrawal at intake (facts.ts withdrawalFacts)
+  'alcohol:use', 'alcohol:mentioned', 'alcohol:daily', 'alcohol:heavy', 'alcohol:occasional', 'benzo:use', 'opioid:use', 'opioid:illicit',
+  'drug:opioid-with-depressant', 'history:withdrawal-complication',
+  ...['alcohol', 'benzo', 'benzo-long-acting', 'opioid'].flatMap((g) => [`${g}:stopped`, ...[5, 7, 14, 28].map((d) => `${g}:off-within-${d}d`)]),
+  // The conversation's own answers (answers.ts).
+  'answer:emergency-sign',
+  // For advice lines that apply only to some people (guidance.json "[condition] text").
+  'drug:any', 'drug:antidepressant', 'change:overdose',
 ];
 
 export class RuleEngine {
+  private readonly known: Set<string>;
+
   constructor(private readonly k: Knowledge) {
     const known = new Set([...BASE_FACTS, ...k.findings.map((f) => `sym:${f.id}`), ...Object.keys(k.definitions)]);
+    this.known = known;
     const check = (c: Condition, where: string) => {
       for (const name of factNames(c)) if (!known.has(name)) throw new KnowledgeError('rules.json', where, `unknown fact "${name}"`);
     };
@@ -35,6 +46,11 @@ export class RuleEngine {
     if (!def) return;
     if (path.includes(name)) throw new KnowledgeError('rules.json', `definition "${name}"`, 'refers to itself');
     for (const ref of factNames(def.when)) this.checkAcyclic(ref, [...path, name]);
+  }
+
+  /** Whether a fact or definition of this name exists (for conditions written outside rules.json). */
+  knows(name: string): boolean {
+    return this.known.has(name);
   }
 
   /** Rule evaluation over one set of facts; definitions are computed once and shared by rules and questions. */

@@ -2,7 +2,7 @@
 // taken at once → negation over the tokens. Who and when (experiencer, history, hypothetical) are read per clause
 // afterwards, since they depend on who the whole answer is about.
 import type { Lexicon, Occurrence } from './lexicon.js';
-import { NegationScopes } from './negation.js';
+import { NEGATION_CLASSES, NegationScopes } from './negation.js';
 import { indexOccurrences, PatternMatcher, type Pattern, type PatternMatch } from './patterns.js';
 import { readIntakes, type QuantityRule } from './quantities.js';
 import type { ReadClause } from './reader.js';
@@ -47,6 +47,14 @@ export class SymptomReader {
     return kept.filter((m) => !this.fallbacks.has(m.id) || !isCovered(m));
   }
 
+  /** The sentence opens by denying what was said just before ("...nada de eso, la verdad", "None of that."). */
+  deniesWhatCameBefore(sentence: string): boolean {
+    const tokens = this.lexicon.tokenize(sentence).slice(0, 8);
+    const index = indexOccurrences(this.lexicon.annotate(tokens));
+    const pseudo = index.get(NEGATION_CLASSES.pseudo) ?? [];
+    return (index.get(NEGATION_CLASSES.summary) ?? []).some((o) => o.start === 0 && !pseudo.some((p) => p.start === 0));
+  }
+
   read(sentence: string): SentenceReading {
     const tokens = this.lexicon.tokenize(sentence);
     if (!tokens.length) return { mentions: [], intakes: [] };
@@ -83,14 +91,19 @@ function spanFlags(n: number, spans: { start: number; end: number }[]): { covere
 }
 
 /** Symptom mentions of the clauses, each with its ConText status, one per phrase and status. */
-export function findSymptoms(clauses: ReadClause[], patientRelation: string | undefined): SymptomFinding[] {
+/**
+ * `emergencyFindings`: findings that lead to a red flag. When the writer says they are well ("my roommate keeps
+ * throwing up, I'm fine"), someone else's symptoms are that person's, but an emergency sign is never set aside.
+ */
+export function findSymptoms(clauses: ReadClause[], patientRelation: string | undefined, emergencyFindings: ReadonlySet<string> = new Set()): SymptomFinding[] {
   const out: SymptomFinding[] = [];
+  const writerFine = patientRelation === undefined && clauses.some((c) => c.reading.writerFine);
   const seen = new Set<string>();
   clauses.forEach((clause, i) => {
     const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
     const previous = i > 0 && clauses[i - 1].sentence === clause.sentence ? clauses[i - 1].text : undefined;
     for (const m of clause.mentions) {
-      const ctx = clause.reading.context(m.start, m.end, patientRelation, next, clause.question, previous);
+      const ctx = clause.reading.context(m.start, m.end, patientRelation, next, clause.question, previous, writerFine && !emergencyFindings.has(m.id));
       const key = `${m.id}|${m.text}|${m.negated}|${ctx.experiencer}|${ctx.temporality}`;
       if (seen.has(key)) continue;
       seen.add(key);

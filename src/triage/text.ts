@@ -10,6 +10,7 @@ export function normalize(text: string): string {
     .replace(/[\u2013\u2014]/g, ' - ')
     .toLowerCase()
     .replace(CONTRACTION, (w) => CONTRACTIONS[w] ?? `${w.slice(0, -2)}n't`)
+    .replace(TEXTING_ES, (w) => TEXTING[w])
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -29,6 +30,10 @@ export interface Clause {
 // Sentence ends: . ! ? ; and new lines; a dot inside a number ("38.9", "0.5") is not one.
 // Clause boundaries inside a sentence: contrast words reset negation scope and the subject (NegEx "termination" terms).
 const CLAUSE_BREAK = /\s*,\s*|\s+(?=(?:but|however|although|though|except|pero|aunque|sino|excepto)\b)/;
+
+// Spanish texting shorthand ("no m siento bien", "xq", "q"): the words themselves, so the lexicon's entries match.
+const TEXTING: Record<string, string> = { m: 'me', q: 'que', k: 'que', xq: 'porque', pq: 'porque', tb: 'tambien', tmb: 'tambien' };
+const TEXTING_ES = /(?<!')\b(?:m|q|k|xq|pq|tb|tmb)\b(?!['.])/g;
 
 export interface Sentence {
   text: string;

@@ -3,7 +3,10 @@
 export const LEVELS = ['self-monitor', 'contact-clinician', 'urgent', 'emergency'] as const;
 export type Level = (typeof LEVELS)[number];
 
-export const PATTERN_IDS = ['serotonin-toxicity', 'baclofen-withdrawal', 'cns-depression'] as const;
+export const PATTERN_IDS = [
+  'serotonin-toxicity', 'baclofen-withdrawal', 'cns-depression',
+  'alcohol-withdrawal', 'benzodiazepine-withdrawal', 'opioid-withdrawal',
+] as const;
 export type PatternId = (typeof PATTERN_IDS)[number];
 export type PatternStatus = 'met' | 'at-risk' | 'absent';
 
@@ -15,7 +18,10 @@ export const RED_FLAG_IDS = [
 ] as const;
 export type RedFlagId = (typeof RED_FLAG_IDS)[number];
 
-export const FOLLOW_UP_TOPICS = ['temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'other'] as const;
+/** `screen` is the emergency screen's answer: whether any emergency sign is happening now (DESIGN.md, the conversation). */
+export const FOLLOW_UP_TOPICS = [
+  'temperature', 'pump', 'timing', 'breathing', 'suicidal', 'alcohol', 'last-use', 'amount', 'withdrawal-history', 'screen', 'other',
+] as const;
 export type FollowUpTopic = (typeof FOLLOW_UP_TOPICS)[number];
 
 /** What a person (or an integrator) answered. Every field may be empty. */
@@ -108,7 +114,7 @@ export interface Assessment {
   findings: Findings;
   /** Ids of the rules that fired, for audit. */
   reasons: { rule: string; level: Level; text: string; sources: string[] }[];
-  /** Follow-up topics whose answer could still raise the level. */
+  /** Follow-up topics whose answer could still raise the level: none once the level is emergency; `screen` last. */
   openQuestions: FollowUpTopic[];
   notes: string[];
   knowledgeVersion: string;

@@ -5,8 +5,10 @@
 import type { Activity } from 'botbuilder';
 import type * as restify from 'restify';
 import type { Logger } from '../../log.js';
-import { jsonBody, requireJson } from '../../server/app.js';
-import { ConversationStore, TOKEN_TTL_SECONDS, type Conversation } from './conversations.js';
+import { BOT_BODY_BYTES, jsonBody, requireJson } from '../../server/app.js';
+import { refuse, type RateLimiter } from '../../server/limits.js';
+import { shared } from '../../server/shared.js';
+import { ConversationsFull, ConversationStore, TOKEN_TTL_SECONDS, type Conversation, type StoreLimits } from './conversations.js';
 
 export const BOT = { id: 'triage-bot', name: 'Triage bot' };
 const BOT_TIMEOUT_MS = 15_000;
@@ -17,21 +19,63 @@ export interface DirectLineDeps {
   /** http://127.0.0.1:port of this very server, known once it listens. */
   selfUrl: () => string;
   store?: ConversationStore;
+  /** Store caps (MAX_OPEN_CONVERSATIONS, MAX_CONVERSATION_ACTIVITIES, MAX_CONVERSATION_BYTES). */
+  limits?: Partial<StoreLimits>;
+  /** MAX_ANSWER_CHARS and MAX_EVENT_VALUE_BYTES. */
+  answerChars?: number;
+  eventValueBytes?: number;
+  /** New tokens per client address (shared with /api/webchat/token); key → seconds to wait, 0 when allowed. */
+  tokenLimit?: (req: restify.Request) => number;
+}
+
+/** Issues a conversation token, or answers 429/503 with Retry-After; never throws. */
+export function issueToken(
+  store: ConversationStore, res: restify.Response, userId: string | undefined, limited: number,
+): { token: string; conversationId: string; userId: string } | undefined {
+  if (limited) {
+    refuse(res, 429, limited, 'Too many new conversations from this address; retry later');
+    return undefined;
+  }
+  try {
+    const { token, grant } = store.generate(userId);
+    return { token, conversationId: grant.conversationId, userId: grant.userId };
+  } catch (err) {
+    if (!(err instanceof ConversationsFull)) throw err;
+    refuse(res, 503, err.retryAfterSeconds, 'Every chat is in use right now; retry shortly');
+    return undefined;
+  }
 }
 
 export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): ConversationStore {
-  const store = deps.store ?? new ConversationStore();
+  const store = deps.store ?? new ConversationStore(Date.now, deps.limits);
   const log = deps.logger.child({ component: 'directline' });
   const body = jsonBody();
+  const faces = shared(server);
+  const answerChars = deps.answerChars ?? 2_000;
+  const eventValueBytes = deps.eventValueBytes ?? 2_048;
+  const limited = (req: restify.Request) => deps.tokenLimit?.(req) ?? 0;
   const grantJson = (conversationId: string, token: string) => ({ conversationId, token, expires_in: TOKEN_TTL_SECONDS });
+  // The bot replies here through its own connector client, which signs with the local secret (messages.ts).
+  faces.localServiceUrl = deps.selfUrl;
+  faces.erasers.push(async (ctx, locale) => {
+    if (ctx.activity.channelId !== 'directline' || !store.erase(ctx.activity.conversation?.id ?? '')) return undefined;
+    return locale.toLowerCase().startsWith('es')
+      ? 'También borré la transcripción de este chat en el servidor; este chat se cerrará en cuanto vea este mensaje.'
+      : 'I also deleted this chat\'s transcript on the server; this chat closes once you have seen this message.';
+  });
 
   server.post('/v3/directline/tokens/generate', ...body, (req, res, next) => {
-    const { token, grant } = store.generate(safeUserId(req.body?.user?.id));
-    res.send(200, grantJson(grant.conversationId, token));
-    return next();
+    const issued = issueToken(store, res, safeUserId(req.body?.user?.id), limited(req));
+    if (issued) res.send(200, grantJson(issued.conversationId, issued.token));
+    return next(false);
   });
 
   server.post('/v3/directline/tokens/refresh', (req, res, next) => {
+    const wait = limited(req);
+    if (wait) {
+      refuse(res, 429, wait, 'Too many token requests from this address; retry later');
+      return next(false);
+    }
     const fresh = store.refresh(bearer(req));
     if (!fresh) return forbid(res, next);
     res.send(200, grantJson(fresh.grant.conversationId, fresh.token));
@@ -45,7 +89,9 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): C
     const isNew = !conversation.started;
     conversation.started = true;
     // As Direct Line does: tell the bot that the bot and the person joined, which triggers the welcome.
-    if (isNew) void toBot(conversation, { type: 'conversationUpdate', membersAdded: [BOT, { id: conversation.userId }] as Activity['membersAdded'] });
+    // The page's language (Web Chat sends it in the body) reaches the bot with the join, so the welcome is in it.
+    const locale = short((req.body as { locale?: unknown } | undefined)?.locale);
+    if (isNew) void toBot(conversation, { type: 'conversationUpdate', membersAdded: [BOT, { id: conversation.userId }] as Activity['membersAdded'], ...(locale ? { locale } : {}) });
     res.send(isNew ? 201 : 200, grantJson(conversation.id, token!));
     return next();
   });
@@ -77,14 +123,27 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): C
       res.send(200, { id: '' });
       return;
     }
-    // Only what a person can legitimately send; from is the token's user, whatever the client claims.
+    if (conversation.closing) {
+      res.send(410, { error: 'This conversation was deleted; start a new one' });
+      return;
+    }
+    if ((a.text?.length ?? 0) > answerChars) {
+      res.send(413, { error: `The message is longer than ${answerChars} characters; please shorten it` });
+      return;
+    }
+    const valueBytes = a.value === undefined ? 0 : JSON.stringify(a.value).length;
+    if (valueBytes > eventValueBytes) {
+      res.send(413, { error: `The activity's value is larger than ${eventValueBytes} bytes` });
+      return;
+    }
+    // Only what a person can legitimately send, each field short; from is the token's user, whatever the client claims.
     const echo = store.append(conversation, {
-      type: a.type, text: a.text, value: a.value, name: a.name, locale: a.locale, textFormat: 'plain',
-      localTimestamp: a.localTimestamp, localTimezone: a.localTimezone, channelData: a.channelData,
-      channelId: 'directline', from: { id: conversation.userId, name: a.from?.name, role: 'user' } as Activity['from'],
+      type: a.type, text: a.text, value: a.value, name: short(a.name), locale: short(a.locale), textFormat: 'plain',
+      localTimestamp: short(a.localTimestamp) as unknown as Date, localTimezone: short(a.localTimezone), channelData: clientChannelData(a.channelData),
+      channelId: 'directline', from: { id: conversation.userId, name: short(a.from?.name), role: 'user' } as Activity['from'],
     });
     if (!echo) {
-      res.send(429, { error: 'This conversation is too long; please start a new one' });
+      refuse(res, 429, 60, 'This conversation is too long; please start a new one');
       return;
     }
     // The echo, same id, goes to the bot: its replies then carry replyToId = this id, which Web Chat waits for.
@@ -93,23 +152,25 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): C
     else res.send(502, { error: 'The bot did not answer; please send that again' });
   });
 
-  // Bot Connector side: only the bot (this process, over loopback) may write bot messages into a conversation.
+  // Bot Connector side: only the bot may write bot messages into a conversation. It proves it with the secret this
+  // process made at start (not the source address: behind a same-host proxy everyone is loopback).
   const fromBot = (req: restify.Request, res: restify.Response, next: restify.Next) => {
     const conversation = store.get(req.params.id);
-    if (!isLoopback(req.socket.remoteAddress)) res.send(403, { error: 'Connector routes are for the local bot only' });
+    if (!faces.isLocalSecret(req.header('authorization'))) res.send(403, { error: 'Connector routes are for the local bot only' });
     else if (!conversation) res.send(404, { error: 'Unknown conversation' });
     else {
       const stored = store.append(conversation, {
         ...(req.body as Partial<Activity>),
         from: { ...BOT, ...(req.body?.from ?? {}), role: 'bot' } as Activity['from'],
         replyToId: req.params.replyToId ?? req.body?.replyToId,
-      });
-      res.send(stored ? 200 : 429, stored ? { id: stored.id } : { error: 'Conversation is full' });
+      }, true);
+      if (stored) res.send(200, { id: stored.id });
+      else refuse(res, 429, 60, 'Conversation is full');
     }
     return next();
   };
   // The bot's result event carries the whole assessment (evidence, sources): allow more than a person's message.
-  const botBody = jsonBody(256 * 1024);
+  const botBody = jsonBody(BOT_BODY_BYTES);
   server.post('/v3/conversations/:id/activities', requireJson, ...botBody, fromBot);
   server.post('/v3/conversations/:id/activities/:replyToId', requireJson, ...botBody, fromBot);
 
@@ -128,7 +189,8 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): C
       };
       const r = await fetch(`${base}/api/messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // The bot tells this bridge from any other unauthenticated caller by the secret (messages.ts).
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${faces.localSecret}` },
         body: JSON.stringify(full),
         signal: AbortSignal.timeout(BOT_TIMEOUT_MS),
       });
@@ -164,6 +226,21 @@ function bearer(req: restify.Request): string | undefined {
 function forbid(res: restify.Response, next: restify.Next): void {
   res.send(403, { error: 'Missing, invalid or expired token' });
   next(false);
+}
+
+/** A client's string field, kept only when short (names, locales, time zones). */
+function short(s: unknown, max = 100): string | undefined {
+  return typeof s === 'string' && s.length <= max ? s : undefined;
+}
+
+/** Web Chat's own channelData (it matches echoes by clientActivityID) and the intake centre a centre's own page names
+ * (an id, matched against INTAKE_CENTRES when a record is saved); nothing else of the client's is kept. */
+function clientChannelData(c: unknown): Record<string, string> | undefined {
+  if (!c || typeof c !== 'object') return undefined;
+  const { clientActivityID, clientTimestamp, centre } = c as Record<string, unknown>;
+  const centreId = typeof centre === 'string' && /^[a-z0-9][a-z0-9-]{0,31}$/.test(centre) ? centre : undefined;
+  const kept = Object.entries({ clientActivityID: short(clientActivityID), clientTimestamp: short(clientTimestamp), centre: centreId }).filter(([, v]) => v);
+  return kept.length ? Object.fromEntries(kept) as Record<string, string> : undefined;
 }
 
 function safeUserId(id: unknown): string | undefined {

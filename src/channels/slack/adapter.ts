@@ -14,6 +14,9 @@ export interface Bot {
 /** A Slack message event (Events API `event` object), the fields used here. */
 export interface SlackMessage { user: string; channel: string; text?: string; ts: string; team?: string }
 
+/** Prefix of the conversation ids this face creates. */
+export const SLACK_CONVERSATIONS = 'slack-events:';
+
 export class SlackAdapter extends BotAdapter {
   constructor(private readonly bot: Bot, private readonly web: WebClient, private readonly locale: string) {
     super();
@@ -30,7 +33,8 @@ export class SlackAdapter extends BotAdapter {
       // Slack gives no locale or offset here; relative times then resolve against UTC (see README).
       locale: this.locale,
       timestamp: new Date(Number(m.ts) * 1000).toISOString(),
-      conversation: { id: `${m.team ?? 'T'}:${m.channel}`, conversationType: 'personal', isGroup: false },
+      // Namespaced by this face: no other face (say, /api/messages with channelId "slack") can name the same key.
+      conversation: { id: `${SLACK_CONVERSATIONS}${m.team ?? 'T'}:${m.channel}`, conversationType: 'personal', isGroup: false },
       from: { id: m.user, role: 'user' },
       recipient: { id: botUserId, role: 'bot' },
       text: fromSlackText(m.text ?? ''),

@@ -4,7 +4,9 @@
 import type * as restify from 'restify';
 import type { Logger } from '../../log.js';
 import { MAX_BODY_BYTES } from '../../server/app.js';
-import { SlackAdapter, type Bot } from './adapter.js';
+import { Gate } from '../../server/limits.js';
+import { shared } from '../../server/shared.js';
+import { SLACK_CONVERSATIONS, SlackAdapter, type Bot } from './adapter.js';
 import { SeenEvents } from './dedupe.js';
 import { verifySlackRequest } from './verify.js';
 
@@ -17,7 +19,26 @@ export interface SlackDeps {
   locale: string;
   /** Shown when someone mentions the bot in a channel: triage happens only in a direct message. */
   personalOnly: (locale: string) => string;
+  /** MAX_ANSWER_CHARS: a longer message is not read; the person is asked to shorten it. */
+  answerChars?: number;
+  /** SLACK_CONCURRENCY: messages worked on at once (a few more wait; beyond that the person is told to retry). */
+  concurrency?: number;
+  /** The emergency number for `locale`, named in every refusal. */
+  emergencyNumber?: string;
 }
+
+const TEXT = {
+  en: {
+    tooLong: (n: number, emergency: string) => `That message is too long for me to read (over ${n} characters). Please send it in shorter parts. In an emergency, call ${emergency} now.`,
+    busy: (emergency: string) => `I am busy right now and could not read that message. Please send it again in a minute. In an emergency, call ${emergency} now.`,
+    erased: 'Your messages in Slack itself stay in Slack: delete them there if you wish.',
+  },
+  es: {
+    tooLong: (n: number, emergency: string) => `Ese mensaje es demasiado largo para leerlo (más de ${n} caracteres). Envíelo en partes más cortas. En una emergencia, llame ahora al ${emergency}.`,
+    busy: (emergency: string) => `Estoy ocupado ahora y no pude leer ese mensaje. Envíelo de nuevo en un minuto. En una emergencia, llame ahora al ${emergency}.`,
+    erased: 'Sus mensajes en Slack se quedan en Slack: puede borrarlos allí.',
+  },
+};
 
 interface EventEnvelope {
   type?: string;
@@ -44,10 +65,19 @@ export function mountSlack(server: restify.Server, deps: SlackDeps): { done: () 
   const web = new WebClient(botToken, { slackApiUrl: deps.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 2 } });
   const adapter = new SlackAdapter(deps.bot, web, deps.locale);
   const seen = new SeenEvents();
+  const answerChars = deps.answerChars ?? 2_000;
+  const concurrency = deps.concurrency ?? 4;
+  // Acknowledgements never wait for turns: the turns run behind this gate, after the 200 has gone.
+  const gate = new Gate(concurrency, concurrency * 8);
+  const text = deps.locale.toLowerCase().startsWith('es') ? TEXT.es : TEXT.en;
+  const emergency = deps.emergencyNumber ?? '911';
+  // "delete my data" erases the bot's state; what stays in Slack is the workspace's, and the person is told so.
+  shared(server).erasers.push(async (ctx) => (ctx.activity.conversation?.id?.startsWith(SLACK_CONVERSATIONS) ? text.erased : undefined));
 
   server.post('/api/slack/events', async (req: restify.Request, res: restify.Response) => {
     const rawBody = await readRaw(req);
     if (!rawBody) {
+      res.header('Connection', 'close');
       res.send(413, { error: `Request body is larger than ${MAX_BODY_BYTES} bytes` });
       return;
     }
@@ -86,7 +116,16 @@ export function mountSlack(server: restify.Server, deps: SlackDeps): { done: () 
     if (e.bot_id || e.subtype || !e.user || !e.channel || !e.ts) return;
     const botUserId = body.authorizations?.[0]?.user_id ?? 'slack-bot';
     if (e.type === 'message' && e.channel_type === 'im') {
-      await adapter.receive({ user: e.user, channel: e.channel, text: e.text, ts: e.ts, team: e.team ?? body.team_id }, botUserId);
+      if ((e.text?.length ?? 0) > answerChars) {
+        await web.chat.postMessage({ channel: e.channel, text: text.tooLong(answerChars, emergency) });
+        return;
+      }
+      const m = { user: e.user, channel: e.channel, text: e.text, ts: e.ts, team: e.team ?? body.team_id };
+      const ran = await gate.run(() => adapter.receive(m, botUserId));
+      if (!ran) {
+        log.warn('Slack message refused: too many at once');
+        await web.chat.postMessage({ channel: e.channel, text: text.busy(emergency) });
+      }
     } else if (e.type === 'app_mention') {
       // Health questions do not belong in a shared channel; say where the bot works, in the thread.
       await web.chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: deps.personalOnly(deps.locale) });
@@ -102,10 +141,16 @@ function readRaw(req: restify.Request): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
+      else {
+        // Stop here: the rest of an oversized body is never read (the 413 closes the connection).
+        req.removeListener('data', onData);
+        resolve(undefined);
+      }
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
     req.on('error', reject);
   });

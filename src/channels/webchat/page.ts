@@ -79,8 +79,9 @@ export function renderPage(o: PageOptions): string {
 `;
 }
 
-/** Only this origin; Azure's Direct Line too when it is used. Web Chat injects its styles (emotion), hence inline styles. */
-export function contentSecurityPolicy(directLineOrigin?: string): string {
+/** Only this origin; Azure's Direct Line too when it is used. Web Chat injects its styles (emotion), hence inline styles.
+ * Framing: only the sites of FRAME_ANCESTORS (default this origin alone). */
+export function contentSecurityPolicy(directLineOrigin?: string, frameAncestors: string[] = ["'self'"]): string {
   const connect = ["'self'", ...(directLineOrigin ? [directLineOrigin, directLineOrigin.replace(/^https:/, 'wss:')] : [])];
   return [
     "default-src 'none'",
@@ -92,7 +93,8 @@ export function contentSecurityPolicy(directLineOrigin?: string): string {
     `connect-src ${connect.join(' ')}`,
     "base-uri 'none'",
     "form-action 'none'",
-    // Clinics embed the page in their own sites (README); the page holds no state a framing site could misuse.
-    'frame-ancestors *',
+    // Clinics embed the page in their own sites (README): they are named in FRAME_ANCESTORS; no one else can frame it
+    // (clickjacking the chat, or overlaying its emergency line).
+    `frame-ancestors ${frameAncestors.join(' ')}`,
   ].join('; ');
 }

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import {
-  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile,
+  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile, StemsFile, UseFile,
 } from './schema.js';
 import { NEGATION_CLASSES } from '../negation.js';
 
@@ -20,13 +20,15 @@ export interface Knowledge {
   medications: z.infer<typeof MedicationsFile>['medications'];
   findings: z.infer<typeof FindingsFile>['findings'];
   /** Word classes from every file of knowledge/lexicon/, a class named in several files holding all their terms. */
-  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number>; realWords: string[] };
+  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number>; realWords: string[]; stems?: { en: Record<string, string>; es: Record<string, string> } };
   quantities?: NonNullable<z.infer<typeof FindingsFile>['quantities']>;
   rules: z.infer<typeof RulesFile>['rules'];
   definitions: z.infer<typeof RulesFile>['definitions'];
   questions: z.infer<typeof RulesFile>['questions'];
   guidance: z.infer<typeof GuidanceFile>;
   contacts: z.infer<typeof ContactsFile>;
+  /** Word classes for amounts, frequency, containers, last use and past withdrawal complications. */
+  use: z.infer<typeof UseFile>['classes'];
   version: string;
 }
 
@@ -87,11 +89,14 @@ export function loadKnowledge(dir = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const lexiconFiles = readFolder(dir, 'lexicon', LexiconFile, hash);
   const lexicon = mergeLexicon(lexiconFiles);
   if (existsSync(path.join(dir, 'real-words.json'))) lexicon.realWords = readJson(dir, 'real-words.json', RealWordsFile, hash).words;
+  // Not part of the knowledge's meaning (and so not of its version): only saves start-up time.
+  if (existsSync(path.join(dir, 'lexicon-stems.json'))) lexicon.stems = readJson(dir, 'lexicon-stems.json', StemsFile, createHash('sha256'));
   const rules = readJson(dir, 'rules.json', RulesFile, hash);
   const guidance = readJson(dir, 'guidance.json', GuidanceFile, hash);
   const contacts = readJson(dir, 'contacts.json', ContactsFile, hash);
+  const use = readJson(dir, 'use.json', UseFile, hash).classes;
   const knowledge: Knowledge = {
-    sources, medications: meds.medications, findings, lexicon, ...(quantities ? { quantities } : {}), rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts,
+    sources, medications: meds.medications, findings, lexicon, ...(quantities ? { quantities } : {}), rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts, use,
     version: `${meds.version}+${rules.version}.${hash.digest('hex').slice(0, 10)}`,
   };
   checkReferences(knowledge);
@@ -158,6 +163,9 @@ function checkReferences(k: Knowledge): void {
   }
   const findingIds = new Set<string>();
   const classes = new Set(Object.keys(k.lexicon.classes));
+  for (const cls of Object.values(NEGATION_CLASSES)) {
+    if (!classes.has(cls)) throw new KnowledgeError('lexicon/', `class "${cls}"`, 'negation needs this class');
+  }
   for (const f of k.findings) {
     if (findingIds.has(f.id)) throw new KnowledgeError('findings/', `entry "${f.id}"`, 'duplicate id');
     findingIds.add(f.id);
@@ -167,9 +175,6 @@ function checkReferences(k: Knowledge): void {
         if (!classes.has(cls) && cls !== 'DRUG') throw new KnowledgeError('findings/', `entry "${f.id}"`, `pattern names unknown lexicon class "${cls}"`);
       }
     }
-  }
-  for (const cls of Object.values(NEGATION_CLASSES)) {
-    if (!classes.has(cls)) throw new KnowledgeError('lexicon/', `class "${cls}"`, 'negation needs this class');
   }
   if (k.quantities) {
     const q = k.quantities;
@@ -186,6 +191,7 @@ function checkReferences(k: Knowledge): void {
   for (const [p, g] of Object.entries(k.guidance.patterns)) cite('guidance.json', `patterns.${p}`, g.sources);
   for (const [p, g] of Object.entries(k.guidance.redFlags)) cite('guidance.json', `redFlags.${p}`, g.sources);
   for (const [p, g] of Object.entries(k.guidance.notes)) cite('guidance.json', `notes.${p}`, g.sources);
+  for (const [name, c] of Object.entries(k.use)) cite('use.json', name, c.sources);
   for (const [country, c] of Object.entries(k.contacts.countries)) {
     for (const contact of c.contacts) cite('contacts.json', `${country} ${contact.number}`, contact.sources);
   }

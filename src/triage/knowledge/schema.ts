@@ -35,6 +35,8 @@ export const Medication = z.object({
   /** Usual maximum daily dose by mouth in milligrams (label), for amounts taken at once; absent where no source gives one. */
   maxDailyMg: z.number().positive().optional(),
   confusableWith: z.array(id),
+  /** A long-acting benzodiazepine (diazepam, clonazepam, chlordiazepoxide): withdrawal can come later and last longer. */
+  longActing: z.boolean().optional(),
   sources,
 });
 export type Medication = z.infer<typeof Medication>;
@@ -42,7 +44,8 @@ export const MedicationsFile = z.object({ version: z.string().min(1), medication
 
 /** Lexicon class names are upper case ("CHEST", "NEG_BEFORE"): a pattern names classes, never spellings. */
 const className = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'class names are upper-case letters, digits and underscores');
-const terms = z.array(z.string().min(1).refine((t) => /[a-z0-9\u00c0-\u024f]/i.test(t), 'a term needs a letter or digit'));
+// Lists of thousands of entries: one check per list (start-up time), naming the first bad entry.
+const terms = z.custom<string[]>((v) => Array.isArray(v) && v.every((t) => typeof t === 'string' && /[a-z0-9\u00c0-\u024f]/i.test(t)), 'terms are strings with a letter or digit');
 
 export const LexiconFile = z.object({
   about: z.string().min(3),
@@ -54,7 +57,7 @@ export const LexiconFile = z.object({
   numbers: z.record(z.string().min(1), z.number()).optional(),
 }).strict();
 
-/** Real English and Spanish words that sit within a typo of a lexicon word ("weaning"/"weaving"): never corrected. */
+/** Real English words that sit within a typo of a lexicon word ("weaning"/"weaving"): never corrected. */
 export const RealWordsFile = z.object({
   about: z.string().min(3),
   generatedBy: z.string().min(3),
@@ -62,6 +65,15 @@ export const RealWordsFile = z.object({
   lexiconHash: z.string().min(8),
   // Tens of thousands of words: one cheap check instead of a schema per element (start-up time).
   words: z.custom<string[]>((v) => Array.isArray(v) && v.every((w) => typeof w === 'string' && /^[a-z]+$/.test(w)), 'words are lowercase letters'),
+}).strict();
+
+/** Stems of the lexicon's words, worked out by npm run knowledge:index (start-up time only; see lexicon.ts). */
+export const StemsFile = z.object({
+  about: z.string().min(3),
+  generatedBy: z.string().min(3),
+  lexiconHash: z.string().min(8),
+  en: z.custom<Record<string, string>>((v) => typeof v === 'object' && v !== null, 'word → stem'),
+  es: z.custom<Record<string, string>>((v) => typeof v === 'object' && v !== null, 'word → stem'),
 }).strict();
 
 export const Pattern = z.object({
@@ -136,6 +148,18 @@ export const RulesFile = z.object({
   definitions: z.record(z.string(), z.object({ when: Condition, sources })),
   rules: z.array(Rule).min(1),
   questions: z.array(Question),
+});
+
+/** Word classes of knowledge/use.json: amounts, frequency, containers, last use, past withdrawal seizures or DTs. */
+export const USE_CLASSES = [
+  'DAILY', 'EVERY_FEW_DAYS', 'OCCASIONAL', 'HEAVY', 'LONG_TIME', 'LARGE_CONTAINER', 'OTHER_DRINK', 'DRINK_VERB',
+  'ALCOHOL_UNIT', 'MEDICINE_WORD', 'LAST', 'NOT_AFTER_LAST', 'USE_WORD', 'SOBER', 'SOBER_ALCOHOL', 'STOPPED_DRINKING',
+  'STOP_VERB', 'NO_LONGER', 'NOT_SUBSTANCE', 'INTENT', 'HISTORY', 'COMPLICATION', 'DT', 'PRESCRIBED_FORM',
+] as const;
+export type UseClass = (typeof USE_CLASSES)[number];
+const phrase = z.string().regex(/^[a-z0-9' ]+$/, 'phrases are lowercase words without accents or punctuation');
+export const UseFile = z.object({
+  classes: z.record(z.enum(USE_CLASSES), z.object({ en: z.array(phrase), es: z.array(phrase), sources })),
 });
 
 const localized = z.object({ en: z.string().min(3), es: z.string().min(3) });
