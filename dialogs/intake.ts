@@ -19,6 +19,10 @@ export type Pending =
   | { kind: 'followUp'; key: FollowUpTopic; topic: FollowUpTopic }
   | { kind: 'screen'; key: 'screen'; signs: string[] }
   | { kind: 'sign'; key: string; sign: string }
+  /** Intake records on: may the result go to the centre's intake staff (dialogs/consent.ts)? `shown`: the result
+   * (an emergency) was given before the question; `statement`: the question as asked, kept with a record; `now`: the
+   * clock the result was read at, so the result shown and the one saved are the same. */
+  | { kind: 'consent'; key: 'consent'; shown: boolean; statement: string; now: string }
   | { kind: 'restart'; key: 'restart' };
 
 export interface Intake {

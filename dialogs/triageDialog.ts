@@ -1,6 +1,6 @@
 // The intake conversation: greeting → medications → dose changes (and when) → symptoms → only the follow-ups the core
-// says could change the level → the emergency screen → result → offer to start again. Clinical judgement is the
-// core's; this file only asks, and keeps the answers straight.
+// says could change the level → the emergency screen → (intake records on: consent to share) → result → offer to start
+// again. Clinical judgement is the core's; this file only asks, and keeps the answers straight.
 //
 // One dialog, one step per message. Each message is read against the question the bot is waiting on (`pending`):
 //   1. questions back ("is that dangerous?") get a short answer and the pending question again; never stored;
@@ -10,10 +10,12 @@
 //      as unknown and the bot moves on. No question is asked more than twice in a row.
 // Then the next question is planned from everything answered so far, the first message included.
 import { ActivityTypes, MessageFactory, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import type { FollowUpTopic, MedicationFinding, Review, Triage } from '../src/triage/index.js';
+import type { Assessment, FollowUpTopic, MedicationFinding, Review, Triage } from '../src/triage/index.js';
 import { hasPage, linksPhones, maxSuggestedActions, showsSuggestedActions } from './channels.js';
+import { consentExplain, consentQuestion, consentSay, type IntakeRecords } from './consent.js';
 import {
   SLOTS, appendAnswer, cap, emptyIntake, normaliseIntake, toAssessInput, turnClock, type Intake, type Pending, type Slot,
+  type TurnClock,
 } from './intake.js';
 import { NOTHING, hasContent, inputText, isGreeting, isUnknown, plausibleTemperature, question, yesNo } from './prompts.js';
 import { phone, resultActivities } from './render.js';
@@ -72,7 +74,11 @@ export interface TriageDialogDeps {
   triage: Triage;
   intake: StatePropertyAccessor<Intake>;
   defaultLocale: string;
+  /** INTAKE_RECORDS=on: consent to share with the centre's intake staff is asked just before the result (dialogs/consent.ts). */
+  records?: IntakeRecords;
 }
+
+type Consent = Extract<Pending, { kind: 'consent' }>;
 
 interface Mention { name: string; text: string; negated: boolean }
 
@@ -247,7 +253,8 @@ export class TriageDialog extends Dialog<BeginOptions> {
     if (!box?.length) return;
     ctx.turnState.set(OUTBOX, []);
     if (ctx.turnState.get(GATE_FIRED)) {
-      const at = box.findIndex((a) => a.inputHint === 'expectingInput' && keyOf(a) !== 'restart');
+      // Not before the consent or restart question: those come after the result, with nothing left to answer.
+      const at = box.findIndex((a) => a.inputHint === 'expectingInput' && keyOf(a) !== 'restart' && keyOf(a) !== 'consent');
       if (at >= 0) box.splice(at, 0, MessageFactory.text(say(this.locale(ctx), 'carryOn')));
     }
     await ctx.sendActivities(box);
@@ -375,6 +382,10 @@ export class TriageDialog extends Dialog<BeginOptions> {
         text = screenSign(p.sign)?.ask[lang] ?? s.retryScreen;
         buttons = [s.yes, s.no];
         break;
+      case 'consent':
+        text = p.statement;
+        buttons = [s.yes, s.no];
+        break;
       case 'restart':
         text = s.offerRestart;
         buttons = [s.yes, s.no];
@@ -392,7 +403,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
     const s = this.text(ctx);
     switch (p.kind) {
       case 'slot': return p.slot === 'medications' ? s.retryMedications : s.retryText;
-      case 'drug': case 'restart': return s.retryYesNo;
+      case 'drug': case 'consent': case 'restart': return s.retryYesNo;
       case 'drugName': return s.retryText;
       case 'when': return s.retryWhen;
       case 'followUp': return p.topic === 'temperature' ? s.retryTemperature : s.retryText;
@@ -432,6 +443,8 @@ export class TriageDialog extends Dialog<BeginOptions> {
     const ctx = dc.context;
     if (p.kind === 'restart') return this.goodbye(dc, intake);
     this.send(ctx, MessageFactory.text(say(this.locale(ctx), why)));
+    // Consent not given: nothing is saved, and the result follows.
+    if (p.kind === 'consent') return this.endConsent(dc, intake, p, false);
     // An unknown answer changes nothing stored: an unread temperature stays unknown, a drug stays as read, a change
     // stays undated (which the core takes as recent). One sign of the screen unknown: on to the next.
     if (p.kind === 'sign') return this.nextSign(dc, intake, true);
@@ -499,6 +512,8 @@ export class TriageDialog extends Dialog<BeginOptions> {
       }
       case 'screen':
         return this.answerScreen(dc, intake, p, answer);
+      case 'consent':
+        return this.answerConsent(dc, intake, p, answer);
       case 'sign': {
         const yn = yesNo(answer) ?? (signNamed(answer) || gate ? 'yes' : undefined);
         if (yn === 'yes') return this.screenYes(dc, intake, screenSign(p.sign)!.reads[langOf(this.locale(ctx))]);
@@ -595,6 +610,15 @@ export class TriageDialog extends Dialog<BeginOptions> {
   /** After a correction, the question it interrupted, unless the correction raised one that comes first (a look-alike
    * to confirm) or settled it. */
   private async afterCorrection(dc: DialogContext, intake: Intake, p: Pending): Promise<DialogTurnResult> {
+    if (p.kind === 'consent') {
+      // The answers changed under the question: a question they opened comes first (consent is then asked afresh,
+      // about the new result); else the question again (a repeat: asked at most twice in a row), about the new result.
+      if (this.plan(dc.context, intake)) {
+        intake.asked = intake.asked.filter((k) => k !== 'consent');
+        return this.next(dc, intake);
+      }
+      return this.askAgain(dc, intake, this.refreshConsent(dc.context, intake, p));
+    }
     if (!(await this.stillOpen(dc.context, intake, p))) return this.next(dc, intake);
     intake.asked = intake.asked.filter((k) => k !== p.key);
     const q = this.plan(dc.context, intake);
@@ -617,18 +641,94 @@ export class TriageDialog extends Dialog<BeginOptions> {
 
   // ---- the result ------------------------------------------------------------------------------------------------
 
-  private async result(dc: DialogContext, intake: Intake): Promise<DialogTurnResult> {
-    const ctx = dc.context;
-    const clock = this.clock(ctx);
-    let a = this.deps.triage.assess(toAssessInput(intake, clock));
+  /** The result of the answers so far. */
+  private assessment(intake: Intake, clock: TurnClock): Assessment {
+    const a = this.deps.triage.assess(toAssessInput(intake, clock));
     // A red flag the safety gate answered stays an emergency, even where the whole answers read it otherwise (a message
     // about "my husband" beside later answers about "I"): the result is then the gate's own reading of those messages.
     if (intake.alerts.length && a.level !== 'emergency') {
       const alone = this.deps.triage.assess({ symptoms: intake.alerts.join('. '), ...clock });
-      if (alone.level === 'emergency') a = alone;
+      if (alone.level === 'emergency') return alone;
     }
+    return a;
+  }
+
+  private showResult(ctx: TurnContext, a: Assessment): void {
     // The safety gate has just sent this emergency: the same guidance twice in one turn would bury the next step.
     if (!(ctx.turnState.get(GATE_FIRED) && a.level === 'emergency')) this.send(ctx, ...resultActivities(a, ctx.activity.channelId));
+  }
+
+  private async result(dc: DialogContext, intake: Intake): Promise<DialogTurnResult> {
+    const ctx = dc.context;
+    const clock = this.clock(ctx);
+    const a = this.assessment(intake, clock);
+    const records = this.deps.records;
+    if (records && !intake.asked.includes('consent')) {
+      // Intake records: consent comes after the emergency screen, just before the result. An emergency is never held
+      // up by it (the result first, then the question), nor is a check at its last turn (it ends in a result).
+      const shown = a.level === 'emergency' || (intake.turns ?? 0) >= RESULT_BY_TURN;
+      if (shown) this.showResult(ctx, a);
+      const statement = consentQuestion(records, ctx, clock.locale, shown);
+      return this.ask(dc, intake, { kind: 'consent', key: 'consent', shown, statement, now: clock.now });
+    }
+    this.showResult(ctx, a);
+    return this.ask(dc, intake, { kind: 'restart', key: 'restart' });
+  }
+
+  // ---- consent (intake records) ----------------------------------------------------------------------------------
+
+  private async answerConsent(dc: DialogContext, intake: Intake, p: Consent, answer: string): Promise<DialogTurnResult> {
+    const ctx = dc.context;
+    if (ctx.turnState.get(GATE_FIRED)) {
+      // A red flag typed instead of an answer: the gate has just given the emergency guidance and its result, so the
+      // question, if asked again, follows a result already shown; after two asks, consent is not given.
+      const again = this.refreshConsent(ctx, intake, { ...p, shown: true });
+      if ((intake.tries ?? 1) >= 2 || (intake.turns ?? 0) >= RESULT_BY_TURN) return this.endConsent(dc, intake, again, false);
+      return this.askAgain(dc, intake, again);
+    }
+    const yn = yesNo(answer);
+    if (yn === 'yes') return this.endConsent(dc, intake, p, true);
+    // "No", "not sure", "no sé", "idk": nothing is saved.
+    if (yn === 'no' || yn === 'unsure') return this.endConsent(dc, intake, p, false);
+    return this.unreadable(dc, intake, p);
+  }
+
+  /** The consent question for the answers as they are now: an emergency they have become is shown before it. */
+  private refreshConsent(ctx: TurnContext, intake: Intake, p: Consent): Consent {
+    let shown = p.shown;
+    if (!shown) {
+      const a = this.assessment(intake, { now: p.now, locale: this.locale(ctx) });
+      if (a.level === 'emergency') {
+        this.showResult(ctx, a);
+        shown = true;
+      }
+    }
+    const statement = this.deps.records ? consentQuestion(this.deps.records, ctx, this.locale(ctx), shown) : p.statement;
+    const q: Consent = { ...p, shown, statement };
+    intake.pending = q;
+    return q;
+  }
+
+  /** Yes saves the result as an intake record and gives its reference; otherwise nothing is saved. Then the result
+   * (unless it was shown before the question) and the offer to start again. */
+  private async endConsent(dc: DialogContext, intake: Intake, p: Consent, given: boolean): Promise<DialogTurnResult> {
+    const ctx = dc.context;
+    const records = this.deps.records;
+    // The clock the question was asked at: the result saved is the one shown (or about to be).
+    const clock = { now: p.now, locale: this.locale(ctx) };
+    let a: Assessment & { record?: { ref: string } } = this.assessment(intake, clock);
+    let said = consentSay(clock.locale, 'notSaved');
+    if (given && records) {
+      try {
+        const ref = await records.save(ctx, { input: toAssessInput(intake, clock), assessment: a, statement: p.statement });
+        a = { ...a, record: { ref } };
+        said = consentSay(clock.locale, 'saved', { ref });
+      } catch {
+        said = consentSay(clock.locale, p.shown ? 'failedAfter' : 'failed');
+      }
+    }
+    this.send(ctx, MessageFactory.text(said));
+    if (!p.shown) this.showResult(ctx, a);
     return this.ask(dc, intake, { kind: 'restart', key: 'restart' });
   }
 
@@ -650,7 +750,10 @@ export class TriageDialog extends Dialog<BeginOptions> {
       danger: 'answer-danger', depressants: 'answer-depressants',
     };
     let text: string | undefined;
-    if (notes[kind]) text = this.guidance(ctx, notes[kind]!);
+    // At the consent question, "what does that mean?", "who would see it?", "is that safe?" are about the sharing.
+    if (p.kind === 'consent' && this.deps.records && (kind === 'meaning' || kind === 'danger' || kind === 'other')) {
+      text = consentExplain(this.deps.records, ctx, this.locale(ctx));
+    } else if (notes[kind]) text = this.guidance(ctx, notes[kind]!);
     else if (kind === 'who') text = s.questionBackWho;
     else if (kind === 'help') text = say(this.locale(ctx), 'help', { emergency: this.phone(ctx, 'emergency') });
     else if (kind === 'meaning') {

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { recordsConfig, recordsSchema, type RecordsConfig } from './records/config.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -46,6 +47,8 @@ const schema = z.object({
   SLACK_CONCURRENCY: count(1, 1000).default(4),
   LOCAL_CLIENT_PORTS: z.string().optional(),
   FRAME_ANCESTORS: z.string().optional(),
+  // Intake handoff (issue 12): INTAKE_RECORDS, RECORDS_TTL_DAYS, ALERT_*, INTAKE_CENTRES, PUBLIC_URL.
+  ...recordsSchema,
 });
 
 /** A whole number within bounds, from its text. */
@@ -96,6 +99,8 @@ export interface Config {
   localClientPorts: number[];
   /** Sources allowed to frame the web chat page (CSP frame-ancestors). */
   frameAncestors: string[];
+  /** Intake handoff: saved assessments, staff faces, alerts (src/records/config.ts). */
+  records: RecordsConfig;
 }
 
 const FRAME_SOURCE = /^(?:'self'|'none'|https:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d{1,5})?|http:\/\/(?:localhost|127\.0\.0\.1)(?::\d{1,5})?)$/i;
@@ -135,9 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const records = recordsConfig(e, { sqlitePath: e.SQLITE_PATH, port: e.PORT });
   const frameAncestors = parseFrameAncestors(e.FRAME_ANCESTORS);
   const localClientPorts = parsePorts(e.LOCAL_CLIENT_PORTS);
   const wrong = [frameAncestors, localClientPorts].filter((x): x is string => typeof x === 'string');
+  if (Array.isArray(records)) wrong.push(...records);
   if (wrong.length) throw new ConfigError(`Invalid configuration: ${wrong.join('; ')}`);
   const authOn = Boolean(e.MicrosoftAppId);
   return {
@@ -175,5 +182,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     localClientPorts: localClientPorts as number[],
     frameAncestors: frameAncestors as string[],
+    records: records as RecordsConfig,
   };
 }

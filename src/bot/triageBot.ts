@@ -6,6 +6,7 @@ import {
   GATE_FIRED, RESET_EVENT, TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, hasPage, inputText, linksPhones,
   phone, resultActivities, say, toAssessInput, turnClock, type BeginOptions, type Intake,
 } from '../../dialogs/index.js';
+import type { IntakeRecords } from '../../dialogs/consent.js';
 import type { Logger } from '../log.js';
 import type { Triage } from '../triage/index.js';
 import { matchCommand, type Command } from './commands.js';
@@ -21,6 +22,8 @@ export interface BotDeps {
   logHealthData?: boolean;
   /** "delete my data" in the other places a conversation lives (a channel's transcript); each sentence says what. */
   erase?: (ctx: TurnContext, locale: string) => Promise<string[]>;
+  /** INTAKE_RECORDS=on: the intake dialog asks consent and saves the result as an intake record. */
+  records?: IntakeRecords;
 }
 
 const SKIP_SAVE = Symbol('skipSave');
@@ -42,7 +45,7 @@ export class TriageBot extends ActivityHandler {
     super();
     this.conversationState = new ConversationStore(deps.storage);
     this.intake = this.conversationState.createProperty<Intake>('intake');
-    this.triageDialog = new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale });
+    this.triageDialog = new TriageDialog({ triage: deps.triage, intake: this.intake, defaultLocale: deps.defaultLocale, records: deps.records });
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialog')).add(this.triageDialog);
 
     this.onMembersAdded(async (ctx, next) => {

@@ -5,6 +5,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Triage } from '../triage/index.js';
 import { parseAssessRequest } from './assessRequest.js';
+import type { Records } from '../records/service.js';
+import { saveAssessRecord, splitRecordFields } from './recordsAssess.js';
 import { Gate, refuse } from './limits.js';
 import { shared } from './shared.js';
 
@@ -19,9 +21,11 @@ export interface ServerDeps {
   triage: Triage;
   /** Mounts further faces (e.g. /api/messages) on the same server before it listens. */
   extraRoutes?: (server: restify.Server) => void;
+  /** INTAKE_RECORDS=on: /api/assess may save its assessment as an intake record ("record": true). */
+  records?: Records;
 }
 
-export function createServer({ config, logger, triage, extraRoutes }: ServerDeps): restify.Server {
+export function createServer({ config, logger, triage, extraRoutes, records }: ServerDeps): restify.Server {
   const server = restify.createServer({
     name: 'triage-bot',
     // restify's own request logs go through our redacting logger.
@@ -52,13 +56,22 @@ export function createServer({ config, logger, triage, extraRoutes }: ServerDeps
   // rest told to come back, so /healthz and the other faces are never stuck behind a burst.
   const assessGate = new Gate(config.limits.assessConcurrency, config.limits.assessConcurrency * 4);
   server.post('/api/assess', requireBearer(config.intakeApiKey), requireJson, ...jsonBody(), async (req: restify.Request, res: restify.Response) => {
-    const parsed = parseAssessRequest(req.body, config.limits.answerChars);
+    const rec = splitRecordFields(req.body, records); // "record" and "client" (intake records)
+    if (!rec.ok) {
+      res.send(rec.status, { error: rec.error });
+      return;
+    }
+    const parsed = parseAssessRequest(rec.body, config.limits.answerChars);
     if (!parsed.ok) {
       res.send(400, { error: parsed.error });
       return;
     }
     // DEFAULT_LOCALE picks the emergency numbers when the caller does not say.
-    const done = await assessGate.run(() => triage.assess({ ...parsed.input, locale: parsed.input.locale ?? config.defaultLocale }));
+    // A record is saved in the same job as its assessment; a failure to save rejects → restifyError → 500 without details.
+    const done = await assessGate.run(() => {
+      const assessment = triage.assess({ ...parsed.input, locale: parsed.input.locale ?? config.defaultLocale });
+      return rec.wanted ? saveAssessRecord(records!, rec.wanted, parsed.input, assessment) : assessment;
+    });
     if (!done) {
       refuse(res, 503, 1, 'Too many assessments at once; retry shortly');
       return;

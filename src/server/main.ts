@@ -7,6 +7,8 @@ import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
 import { mountConversation } from './messages.js';
+import { RecordsStorageError, startRecords, type Records } from '../records/index.js';
+import { mountRecordsFaces, type RecordsFaces } from './records.js';
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -29,20 +31,26 @@ function main(): void {
   const logger = createLogger(config, destination.stream);
   captureConsole(logger, config.logHealthData);
 
+  // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH, staff faces, alert worker.
+  let records: Records | undefined;
+  let recordsFaces: RecordsFaces | undefined;
   let server: Server;
   try {
+    records = startRecords(config, logger);
     server = createServer({
       config,
       logger,
       triage,
+      records,
       // Further faces (/api/messages, web chat, channels) mount here.
       extraRoutes: (s) => {
-        const { bot } = mountConversation(s, { config, logger, triage });
+        const { bot } = mountConversation(s, { config, logger, triage, records });
         mountChannels(s, { config, logger, triage, bot }); // web chat page + local Direct Line, Slack
+        if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
       },
     });
   } catch (err) {
-    if (!(err instanceof StorageError)) throw err;
+    if (!(err instanceof StorageError) && !(err instanceof RecordsStorageError)) throw err;
     process.stderr.write(`${err.message}\n`); // one line, no stack: the operator's fix is in it
     process.exit(1);
   }
@@ -59,18 +67,25 @@ function main(): void {
       host: config.host ?? 'all interfaces',
       botFrameworkAuth: Boolean(config.botFramework.MicrosoftAppId),
       intakeApiKey: Boolean(config.intakeApiKey),
+      intakeRecords: Boolean(records),
       knowledgeVersion: triage.knowledgeVersion,
     }, 'listening');
   });
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => shutdown(server, signal, logger));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      recordsFaces?.close(); // live feeds would hold the close open
+      // The records file closes after the last request (checkpointed, nothing left in its WAL).
+      shutdown(server, signal, logger, () => records?.close());
+    });
+  }
 }
 
-function shutdown(server: Server, signal: string, logger: ReturnType<typeof createLogger>): void {
+function shutdown(server: Server, signal: string, logger: ReturnType<typeof createLogger>, closed?: () => Promise<void> | undefined): void {
   logger.info({ signal }, 'shutting down');
   // Stop accepting connections, let in-flight requests finish, but never hang a deploy.
   setTimeout(() => process.exit(1), 10_000).unref();
-  server.close(() => process.exit(0));
+  server.close(() => void Promise.resolve(closed?.()).finally(() => process.exit(0)));
   // Idle keep-alive connections would hold the close open until the deadline.
   (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
 }

@@ -12,6 +12,8 @@ import { createStorage, type ConversationStorage } from '../storage/index.js';
 import type { Triage } from '../triage/index.js';
 import { bearerMatcher, jsonBody, requireJson } from './app.js';
 import { shared, type Shared } from './shared.js';
+import { conversationRecords, recordsEraser } from '../records/conversation.js';
+import type { Records } from '../records/service.js';
 
 export interface MessagesDeps {
   config: Config;
@@ -272,7 +274,7 @@ function isLoopback(host: string): boolean {
 /** The whole conversation face: store, bot and /api/messages, as main.ts and the tests mount it. */
 export function mountConversation(
   server: restify.Server,
-  { config, logger, triage }: { config: Config; logger: Logger; triage: Triage },
+  { config, logger, triage, records }: { config: Config; logger: Logger; triage: Triage; records?: Records },
 ): { adapter: TriageAdapter; bot: TriageBot; storage: ConversationStorage } {
   const faces = shared(server);
   // The log names the SQLite error code (SQLITE_FULL, SQLITE_IOERR...), never the data; /healthz turns 503 meanwhile.
@@ -282,10 +284,17 @@ export function mountConversation(
     const failure = storage.writeFailure?.();
     return failure && { component: 'storage', code: failure.code };
   });
+  if (records) {
+    // Intake records (issue 12): "delete my data" also withdraws the conversation's saved records and names them.
+    const withdraw = recordsEraser(records);
+    faces.erasers.push(async (ctx, locale) => (await withdraw(ctx, locale))[0]);
+  }
   const bot = new TriageBot({
     triage, storage, defaultLocale: config.defaultLocale, logger, logHealthData: config.logHealthData,
-    // "delete my data" also reaches the other places a conversation lives (the local Direct Line's transcript).
+    // "delete my data" also reaches the other places a conversation lives (the local Direct Line's transcript, records).
     erase: async (ctx, locale) => (await Promise.all(faces.erasers.map((e) => e(ctx, locale)))).filter((s): s is string => Boolean(s)),
+    // Intake records: consent before the result, saved as a record on yes.
+    ...(records ? { records: conversationRecords(records, logger) } : {}),
   });
   return { adapter: registerMessages(server, { config, logger, bot, faces }), bot, storage };
 }

@@ -233,11 +233,13 @@ function short(s: unknown, max = 100): string | undefined {
   return typeof s === 'string' && s.length <= max ? s : undefined;
 }
 
-/** Web Chat's own channelData (it matches echoes by clientActivityID); nothing else of the client's is kept. */
+/** Web Chat's own channelData (it matches echoes by clientActivityID) and the intake centre a centre's own page names
+ * (an id, matched against INTAKE_CENTRES when a record is saved); nothing else of the client's is kept. */
 function clientChannelData(c: unknown): Record<string, string> | undefined {
   if (!c || typeof c !== 'object') return undefined;
-  const { clientActivityID, clientTimestamp } = c as Record<string, unknown>;
-  const kept = Object.entries({ clientActivityID: short(clientActivityID), clientTimestamp: short(clientTimestamp) }).filter(([, v]) => v);
+  const { clientActivityID, clientTimestamp, centre } = c as Record<string, unknown>;
+  const centreId = typeof centre === 'string' && /^[a-z0-9][a-z0-9-]{0,31}$/.test(centre) ? centre : undefined;
+  const kept = Object.entries({ clientActivityID: short(clientActivityID), clientTimestamp: short(clientTimestamp), centre: centreId }).filter(([, v]) => v);
   return kept.length ? Object.fromEntries(kept) as Record<string, string> : undefined;
 }
 
