@@ -49,6 +49,8 @@ const TOKEN = /[a-z0-9]+(?:'[a-z]+)?/g;
 
 export class UseLexicon {
   private readonly phrases = new Map<string, UseClass[]>();
+  /** Every first part of a phrase of several words, so a look-up stops as soon as no phrase can go on. */
+  private readonly prefixes = new Set<string>();
   private readonly maxLen: number;
   private readonly cache: BoundedCache<string, ClauseUse>;
 
@@ -65,7 +67,9 @@ export class UseLexicon {
         const list = this.phrases.get(key) ?? [];
         if (!list.includes(cls)) list.push(cls);
         this.phrases.set(key, list);
-        maxLen = Math.max(maxLen, key.split(' ').length);
+        const words = key.split(' ');
+        for (let n = 1; n < words.length; n++) this.prefixes.add(words.slice(0, n).join(' '));
+        maxLen = Math.max(maxLen, words.length);
       }
     }
     this.maxLen = maxLen;
@@ -85,8 +89,8 @@ export class UseLexicon {
       for (let n = 1; n <= this.maxLen && i + n <= tokens.length; n++) {
         key = n === 1 ? tokens[i].text : `${key} ${tokens[i + n - 1].text}`;
         const classes = this.phrases.get(key);
-        if (!classes) continue;
-        for (const cls of classes) matches.push({ cls, from: i, to: i + n, start: tokens[i].start, end: tokens[i + n - 1].end });
+        if (classes) for (const cls of classes) matches.push({ cls, from: i, to: i + n, start: tokens[i].start, end: tokens[i + n - 1].end });
+        if (!this.prefixes.has(key)) break;
       }
     }
     const byClass = new Map<UseClass, UseMatch[]>();
