@@ -46,8 +46,9 @@ describe('the core reads a long answer in time proportional to its length', () =
       it(`${shape} text as ${field}`, () => {
         const short = cost(field, unit, 2_000, 5);
         const long = cost(field, unit, 20_000, 3);
-        // Ten times the text, at most about ten times the work (with room for a busy machine), never a hundred.
-        expect(long, `2,000 characters: ${short.toFixed(1)} ms; 20,000: ${long.toFixed(1)} ms`).toBeLessThan(Math.max(25 * short, 10));
+        // Ten times the text: about ten times the work, never the hundred times a square would cost (the bound leaves
+        // room for the collector's larger pauses on a larger heap and for a busy machine).
+        expect(long, `2,000 characters: ${short.toFixed(1)} ms; 20,000: ${long.toFixed(1)} ms`).toBeLessThan(Math.max(40 * short, 10));
         expect(long).toBeLessThan(150);
       });
     }
