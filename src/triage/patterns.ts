@@ -103,8 +103,8 @@ function overlaps(a: Occurrence, b: Occurrence): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-/** The first occurrence starting at or after `from` (binary search: lists are sorted by start). */
-function firstFrom(list: Occurrence[], from: number): Occurrence | undefined {
+/** Index of the first occurrence starting at or after `from` (binary search: lists are sorted by start). */
+function lowerBound(list: Occurrence[], from: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -112,18 +112,15 @@ function firstFrom(list: Occurrence[], from: number): Occurrence | undefined {
     if (list[mid].start < from) lo = mid + 1;
     else hi = mid;
   }
-  return list[lo];
+  return lo;
+}
+
+function firstFrom(list: Occurrence[], from: number): Occurrence | undefined {
+  return list[lowerBound(list, from)];
 }
 
 function* around(list: Occurrence[], from: number, to: number): Generator<Occurrence> {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].start < from) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < list.length && list[i].start <= to; i++) yield list[i];
+  for (let i = lowerBound(list, from); i < list.length && list[i].start <= to; i++) yield list[i];
 }
 
 /** An excluding class inside the match or right beside it. */
