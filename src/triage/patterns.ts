@@ -32,13 +32,18 @@ export function indexOccurrences(occurrences: Occurrence[]): ClassIndex {
 
 export class PatternMatcher {
   private readonly compiled: Compiled[] = [];
+  /** The patterns that name each class, by their place in `compiled`: a sentence tries only those whose classes it has. */
+  private readonly byClass = new Map<string, number[]>();
 
   constructor(findings: { id: string; patterns: Pattern[] }[]) {
     for (const f of findings) {
       for (const p of f.patterns) {
         const ordered = Boolean(p.seq);
         const classes = p.seq ?? p.all ?? [];
-        this.compiled.push({ id: f.id, classes, ordered, within: p.within ?? 6, not: p.not ?? [] });
+        const at = this.compiled.push({ id: f.id, classes, ordered, within: p.within ?? 6, not: p.not ?? [] }) - 1;
+        const first = classes[0];
+        if (!this.byClass.has(first)) this.byClass.set(first, []);
+        this.byClass.get(first)!.push(at);
       }
     }
   }
@@ -47,7 +52,12 @@ export class PatternMatcher {
   matches(index: ClassIndex): PatternMatch[] {
     const out: PatternMatch[] = [];
     const seen = new Set<string>();
-    for (const c of this.compiled) {
+    // Patterns whose first class the sentence has, in the knowledge's order (the order of the findings reported).
+    const candidates: number[] = [];
+    for (const cls of index.keys()) for (const at of this.byClass.get(cls) ?? []) candidates.push(at);
+    candidates.sort((a, b) => a - b);
+    for (const at of candidates) {
+      const c = this.compiled[at];
       const first = index.get(c.classes[0]);
       if (!first || !c.classes.every((cls) => index.has(cls))) continue;
       for (const anchor of first) {
