@@ -3,7 +3,7 @@
 // conversationStartProperties send it), activities posted with the token and the bot's replies read from the
 // conversation's stream. The bridge hands each activity to the bot's /api/messages with its own secret, so the bot runs
 // exactly as for a person on the page; /api/messages itself refuses an unauthenticated caller naming channel directline.
-import { questionOf, type Reply } from './http-chat.js';
+import { ChatClient, questionOf, type Reply } from './http-chat.js';
 
 interface StreamActivity extends Reply {
   id?: string;
@@ -13,16 +13,16 @@ interface StreamActivity extends Reply {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class DirectLineChat {
-  /** Every activity the bot sent, in order. */
-  readonly all: Reply[] = [];
+export class DirectLineChat extends ChatClient {
   /** Everything in the stream, the person's echoes included, in order. */
   readonly stream: StreamActivity[] = [];
   private token = '';
   private conversationId = '';
   private watermark = '';
 
-  constructor(private readonly srv: { url: string }, private readonly opts: { locale?: string; now?: string } = {}) {}
+  constructor(private readonly srv: { url: string }, private readonly opts: { locale?: string; now?: string } = {}) {
+    super();
+  }
 
   get id(): string {
     return this.conversationId;
@@ -87,27 +87,5 @@ export class DirectLineChat {
       expect: [200],
     });
     return this.read();
-  }
-
-  say(text: string, extra: Record<string, unknown> = {}): Promise<Reply[]> {
-    return this.post({ type: 'message', text, ...extra });
-  }
-
-  /** A card button or suggested action sent back as a value, with no text (Web Chat's card submits). */
-  submit(value: unknown): Promise<Reply[]> {
-    return this.post({ type: 'message', text: '', value });
-  }
-
-  event(name: string, value: unknown, extra: Record<string, unknown> = {}): Promise<Reply[]> {
-    return this.post({ type: 'event', name, value, ...extra });
-  }
-
-  /** The question the bot is waiting on. */
-  get question(): string | undefined {
-    return questionOf([...this.all].reverse().find((a) => a.type === 'message'));
-  }
-
-  get lastQuestion(): Reply | undefined {
-    return [...this.all].reverse().find((a) => questionOf(a));
   }
 }

@@ -20,30 +20,13 @@ export const buttonsOf = (a: Reply | undefined) => (a?.suggestedActions?.actions
 
 let seq = 0;
 
-export class HttpChat {
+/** What a person can send in a chat, whatever carries it (the bot's activity protocol or the local Direct Line). */
+export abstract class ChatClient {
+  /** Every activity the bot sent, in order. */
   readonly all: Reply[] = [];
-  readonly id: string;
 
-  constructor(private readonly srv: RunningServer, private readonly opts: { channelId?: string; locale?: string; now?: string; id?: string } = {}) {
-    this.id = opts.id ?? `http-chat-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-  }
-
-  private async post(extra: Record<string, unknown>): Promise<Reply[]> {
-    const res = await this.srv.post('/api/messages', {
-      channelId: this.opts.channelId ?? 'webchat', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-      conversation: { id: this.id, conversationType: 'personal' }, from: { id: 'person' }, recipient: { id: 'bot' },
-      ...(this.opts.now ? { localTimestamp: this.opts.now } : {}), ...(this.opts.locale ? { locale: this.opts.locale } : {}),
-      ...extra,
-    });
-    if (res.status !== 200) throw new Error(`POST /api/messages: HTTP ${res.status} ${await res.text()}`);
-    const turn = ((await res.json()) as { activities?: Reply[] }).activities ?? [];
-    this.all.push(...turn);
-    return turn;
-  }
-
-  join(extra: Record<string, unknown> = {}): Promise<Reply[]> {
-    return this.post({ type: 'conversationUpdate', membersAdded: [{ id: 'person' }, { id: 'bot' }], ...extra });
-  }
+  /** Sends one activity as the person and returns the bot's replies to it. */
+  abstract post(activity: Record<string, unknown>): Promise<Reply[]>;
 
   say(text: string, extra: Record<string, unknown> = {}): Promise<Reply[]> {
     return this.post({ type: 'message', text, ...extra });
@@ -66,4 +49,31 @@ export class HttpChat {
   get lastQuestion(): Reply | undefined {
     return [...this.all].reverse().find((a) => questionOf(a));
   }
+}
+
+export class HttpChat extends ChatClient {
+  readonly id: string;
+
+  constructor(private readonly srv: RunningServer, private readonly opts: { channelId?: string; locale?: string; now?: string; id?: string } = {}) {
+    super();
+    this.id = opts.id ?? `http-chat-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  async post(extra: Record<string, unknown>): Promise<Reply[]> {
+    const res = await this.srv.post('/api/messages', {
+      channelId: this.opts.channelId ?? 'webchat', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+      conversation: { id: this.id, conversationType: 'personal' }, from: { id: 'person' }, recipient: { id: 'bot' },
+      ...(this.opts.now ? { localTimestamp: this.opts.now } : {}), ...(this.opts.locale ? { locale: this.opts.locale } : {}),
+      ...extra,
+    });
+    if (res.status !== 200) throw new Error(`POST /api/messages: HTTP ${res.status} ${await res.text()}`);
+    const turn = ((await res.json()) as { activities?: Reply[] }).activities ?? [];
+    this.all.push(...turn);
+    return turn;
+  }
+
+  join(extra: Record<string, unknown> = {}): Promise<Reply[]> {
+    return this.post({ type: 'conversationUpdate', membersAdded: [{ id: 'person' }, { id: 'bot' }], ...extra });
+  }
+
 }

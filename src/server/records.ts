@@ -211,14 +211,20 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
     return next(false); // the response stays open; nothing else runs for it
   });
 
+  /** The record the path names, within the staff member's centre. */
+  const recordOf = (req: Authed) => {
+    const ref = normaliseRef(String(req.params.ref));
+    return ref ? records.store.get(req.staff!.centre, ref) : undefined;
+  };
+  const notFound = (res: restify.Response, next: restify.Next) => {
+    res.send(404, { error: 'No such record' });
+    return next(false);
+  };
+
   server.get('/api/records/:ref', requireStaff(), (req: Authed, res, next) => {
     const staff = req.staff!;
-    const ref = normaliseRef(String(req.params.ref));
-    const record = ref && records.store.get(staff.centre, ref);
-    if (!record) {
-      res.send(404, { error: 'No such record' });
-      return next(false);
-    }
+    const record = recordOf(req);
+    if (!record) return notFound(res, next);
     records.audit.append({ centre: staff.centre, actor: staff.name, action: 'read', ref: record.ref });
     res.send(200, record);
     return next();
@@ -264,12 +270,8 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
 
   server.get('/api/records/:ref/fhir', requireStaff(), (req: Authed, res, next) => {
     const staff = req.staff!;
-    const ref = normaliseRef(String(req.params.ref));
-    const record = ref && records.store.get(staff.centre, ref);
-    if (!record) {
-      res.send(404, { error: 'No such record' });
-      return next(false);
-    }
+    const record = recordOf(req);
+    if (!record) return notFound(res, next);
     const bundle = recordBundle(record, records.config.publicUrl);
     if (!bundle) {
       res.send(410, { error: 'This record was withdrawn by the person: there is nothing to export' });
