@@ -3,8 +3,7 @@
 // made 0700 and the files are 0600; deleted rows are overwritten (secure_delete) and every deletion is checkpointed out
 // of the write-ahead log at once, so nothing deleted stays readable in either file.
 // Not opened in exclusive mode: `npm run staff` adds accounts while the server runs (busy_timeout covers the overlap).
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { preparePrivateFile } from '../storage/privateFile.js';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -97,12 +96,7 @@ CREATE INDEX IF NOT EXISTS outbox_ref ON outbox (ref);
 export function openRecordsDb(file: string): Db {
   let db: Db | undefined;
   try {
-    if (file !== ':memory:') {
-      makeFolder(path.dirname(path.resolve(file)));
-      if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-      // SQLite gives its -wal and -shm files the database file's mode; older files are tightened.
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f) && (statSync(f).mode & 0o077)) chmodSync(f, 0o600);
-    }
+    preparePrivateFile(file);
     db = new Database(file, { timeout: 5_000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -122,10 +116,3 @@ export function checkpoint(db: Db): void {
   if (db.open && !db.memory) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
-/** mkdir -p, 0700 for each folder it makes (one level at a time). */
-function makeFolder(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = path.dirname(dir);
-  if (parent !== dir) makeFolder(parent);
-  mkdirSync(dir, { mode: 0o700 });
-}

@@ -9,8 +9,7 @@
 // overwritten (secure_delete) and a deletion is checkpointed out of the write-ahead log at once. The file is opened in
 // exclusive locking mode, so a second process on the same file refuses to start instead of corrupting this one's view.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { preparePrivateFile } from './privateFile.js';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
 
@@ -233,12 +232,7 @@ export class SqliteStorage implements Storage {
 function openPrivate(file: string): Database.Database {
   let db: Database.Database | undefined;
   try {
-    if (file !== ':memory:') {
-      makeFolder(path.dirname(path.resolve(file)));
-      if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-      // SQLite gives its -wal and -shm files the database file's mode.
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f) && (statSync(f).mode & 0o077)) chmodSync(f, 0o600);
-    }
+    preparePrivateFile(file);
     // No busy wait: a file held by another process is an error at once, not a five-second stall.
     db = new Database(file, { timeout: 0 });
     // Exclusive before WAL: the lock is taken by the first write below and held until close, and the WAL index lives
@@ -256,14 +250,6 @@ function openPrivate(file: string): Database.Database {
   }
 }
 
-/** mkdir -p with mode 0700 for each folder it creates (one level at a time: Node's recursive mkdir never returns under
- * some pseudo file systems, such as /proc). */
-function makeFolder(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = path.dirname(dir);
-  if (parent !== dir) makeFolder(parent);
-  mkdirSync(dir, { mode: 0o700 });
-}
 
 function storageError(file: string, err: unknown): StorageError {
   const e = err as NodeJS.ErrnoException;
