@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { recordsConfig, recordsSchema, type RecordsConfig } from './records/config.js';
+import { postgresConfig, postgresSchema, type PostgresConfig } from './storage/postgres/settings.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -17,8 +18,10 @@ const secret = z.string().optional();
 const schema = z.object({
   PORT: z.coerce.number({ error: 'must be a number' })
     .int('must be a whole number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535').default(3978),
-  STORAGE: z.enum(['sqlite', 'memory'], { error: 'must be "sqlite" or "memory"' }).default('sqlite'),
+  STORAGE: z.enum(['sqlite', 'memory', 'postgres'], { error: 'must be "sqlite", "memory" or "postgres"' }).default('sqlite'),
   SQLITE_PATH: z.string().default('./data/triage.sqlite'),
+  // Scale-out (STORAGE=postgres): src/storage/postgres/settings.ts.
+  ...postgresSchema,
   MicrosoftAppId: secret,
   MicrosoftAppPassword: secret,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
@@ -63,6 +66,8 @@ export interface Config {
   port: number;
   storage: Env['STORAGE'];
   sqlitePath: string;
+  /** Set when STORAGE=postgres: where and how to reach the shared database. */
+  postgres?: PostgresConfig;
   /** Passed as-is to botbuilder's ConfigurationBotFrameworkAuthentication; empty MicrosoftAppId = local use. */
   botFramework: {
     MicrosoftAppId: string;
@@ -143,7 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const records = recordsConfig(e, { sqlitePath: e.SQLITE_PATH, port: e.PORT });
   const frameAncestors = parseFrameAncestors(e.FRAME_ANCESTORS);
   const localClientPorts = parsePorts(e.LOCAL_CLIENT_PORTS);
-  const wrong = [frameAncestors, localClientPorts].filter((x): x is string => typeof x === 'string');
+  const postgres = e.STORAGE === 'postgres' ? postgresConfig(e) : undefined;
+  const wrong = [frameAncestors, localClientPorts, postgres].filter((x): x is string => typeof x === 'string');
   if (Array.isArray(records)) wrong.push(...records);
   if (wrong.length) throw new ConfigError(`Invalid configuration: ${wrong.join('; ')}`);
   const authOn = Boolean(e.MicrosoftAppId);
@@ -151,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     storage: e.STORAGE,
     sqlitePath: e.SQLITE_PATH,
+    postgres: postgres as PostgresConfig | undefined,
     botFramework: {
       MicrosoftAppId: e.MicrosoftAppId ?? '',
       MicrosoftAppPassword: e.MicrosoftAppPassword ?? '',
