@@ -46,7 +46,7 @@ describe('PostgreSQL migrations', () => {
   });
 
   it('refuses a database whose schema is newer than this release', async () => {
-    await expect(migrate(pool, notes.slice(0, 1))).rejects.toThrow(/newer than this release knows/);
+    await expect(migrate(pool, notes.slice(0, 1))).rejects.toThrow(/newer than this release/);
   });
 
   it('npm run migrate brings the database to the release schema and says so', async () => {
