@@ -111,3 +111,50 @@ describe('what the check does not know is never "watch at home"', () => {
     expect(assess(text, 'sertraline').level).toBe('self-monitor');
   });
 });
+
+// Concepts added from phrasings written blind by other hands (a second round): each with other voices and controls.
+describe('second round: the same concepts in other voices, with their controls', () => {
+  it.each([
+    ['I want to end my own life and I have the knife ready for tonight', ['suicidal-intent']],
+    ['quiero terminar con mi vida esta noche', ['suicidal-intent']],
+    ['sometimes I think it would be a relief not to be alive anymore', ['suicidal-ideation']],
+    ['a veces siento que sería mejor no estar viva', ['suicidal-ideation']],
+    ['she took a whole handful of her dad’s pills', ['overdose']],
+    ['se tomó un puñado de pastillas', ['overdose']],
+    ['I took my night tablets twice over, I forgot I already had them', ['overdose']],
+    ['the bottle was brand new yesterday and now it is empty', ['overdose']],
+    ['he no wake up when I shake him', ['hard-to-wake']],
+    ['no hay forma de despertarla', ['hard-to-wake']],
+    ['it is hard to get any air in', ['breathing-problem']],
+    ['no me entra el aire', ['breathing-problem']],
+    ['his breath is very small and not regular', ['breathing-problem']],
+    ['feels like my ribs are being crushed at the front', ['chest-pain']],
+    ['tengo una puntada en el pecho', ['chest-pain']],
+    ["she don't know me, she don't know her own house", ['confusion-severe']],
+    ["he's talking total nonsense and can't answer simple questions", ['confusion-severe']],
+    ['no puede contestar preguntas sencillas', ['confusion-severe']],
+    ['my mum says there are kids in the hallway but the hallway is empty', ['hallucinations']],
+    ['he sees his late wife sitting in her chair', ['hallucinations']],
+    ['his arms and legs were thrashing and he bit his tongue', ['seizure']],
+    ['the hair on my arms is standing on end', ['goosebumps']],
+    ['my skin looks like a plucked chicken', ['goosebumps']],
+    ['his urine in the catheter bag is a rusty brown colour', ['dark-urine']],
+    ['when the doctor tapped my knee my leg shot right up', ['hyperreflexia']],
+  ])('%s → %j', (text, ids) => {
+    for (const id of ids) expect(present(assess(text))).toContain(id);
+  });
+
+  it.each([
+    ['I bought a new kitchen knife for cooking', 'suicidal-intent'],
+    ['I took a handful of almonds with my pills', 'overdose'],
+    ['his breathing is normal, just a small cough', 'breathing-problem'],
+    ['I tried to kill myself when I was 19, I am in a good place now', 'suicidal-intent'],
+    ['I had a seizure when I was 12', 'seizure'],
+    ['mi vieja tiene la presión alta, yo no', 'hypertension'],
+    ['my gf is super itchy from her new detergent, im good tho', 'pruritus'],
+    ['I ate chicken skin for dinner', 'goosebumps'],
+    ['I can\'t go out for fresh air because of the rain', 'breathing-problem'],
+  ])('%s → not %s', (text, id) => {
+    expect(present(assess(text))).not.toContain(id);
+  });
+});

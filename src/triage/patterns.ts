@@ -79,7 +79,8 @@ function matchSeq(c: Compiled, anchor: Occurrence, index: ClassIndex): Span | un
   for (const cls of c.classes.slice(1)) {
     // The earliest occurrence after the previous element keeps the span shortest.
     const next = firstFrom(index.get(cls)!, end);
-    if (!next || next.start - anchor.start > c.within) return undefined;
+    // A window counts the words from the first element on; a multiword term ("hair on my arms") counts as one word.
+    if (!next || next.start - anchor.start - (anchor.end - anchor.start - 1) > c.within) return undefined;
     used.push(next);
     end = next.end;
   }
@@ -91,7 +92,7 @@ function matchAll(c: Compiled, anchor: Occurrence, index: ClassIndex): Span | un
   for (const cls of c.classes.slice(1)) {
     let best: Occurrence | undefined;
     let bestGap = Infinity;
-    for (const o of around(index.get(cls)!, anchor.start - c.within, anchor.start + c.within)) {
+    for (const o of around(index.get(cls)!, anchor.start - c.within, anchor.end - 1 + c.within)) {
       if (used.some((u) => overlaps(u, o))) continue;
       const gap = o.start >= anchor.end ? o.start - anchor.end : anchor.start - o.end;
       if (gap < bestGap) { best = o; bestGap = gap; }
@@ -99,8 +100,11 @@ function matchAll(c: Compiled, anchor: Occurrence, index: ClassIndex): Span | un
     if (!best) return undefined;
     used.push(best);
   }
-  const starts = used.map((u) => u.start);
-  return Math.max(...starts) - Math.min(...starts) <= c.within ? span(used) : undefined;
+  // As in a sequence: the first element's own words beyond its first do not use up the window.
+  let first = used[0];
+  let last = used[0].start;
+  for (const u of used) { if (u.start < first.start) first = u; if (u.start > last) last = u.start; }
+  return last - first.start - (first.end - first.start - 1) <= c.within ? span(used) : undefined;
 }
 
 function span(used: Occurrence[]): Span {

@@ -14,7 +14,7 @@ export const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
 const SELF_REFERENCE = /\b(?:yo|not me|i'm|im|i am|i feel|i've|i have|i had|i was|i get|i read|my (?:legs?|arms?|body|head|heart|muscles?|mood|hands?|eyes|skin|jaw|back|stomach|chest)|me siento|me duele|estoy|tengo)\b/;
 const NO_PUMP = /\b(?:no|not|don't|dont|doesn't|sin|ninguna?)\b(?: \w+){0,3} (?:pump|bomba)\b|^\s*(?:no|none|n\/a)\s*$/;
 const STILL_TAKEN = /\b(?:anymore|any more|since|for (?:the )?(?:last |past )?\w+ (?:days?|hours?)|haven't taken|hasn't taken|didn't take|not taken|no longer|ya no|in (?:\w+ )?days)\b/;
-const WRITER_FINE = /\b(?:i'm|im|i am|i feel) (?:fine|good|ok|okay|alright|all right|well)\b|\b(?:not me|yo no|yo (?:\w+ ){0,3}bien|yo estoy bien|i'm the one on .* and i'm fine)\b/;
+const WRITER_FINE = /\b(?:i'm|im|i am|i feel|i'm feeling|i am feeling)(?: (?:totally|perfectly|completely|really|just|doing|still))? (?:fine|good|ok|okay|alright|all right|well|great|steady|normal)\b|\b(?:not me|yo no|yo nada|yo (?:\w+ ){0,3}bien|yo estoy (?:tranquil[oa]|perfect[oa]|normal)|i'm the one on .* and i'm fine|nothing (?:wrong )?with me|mine (?:look|looks|are|is|seem|seems) (?:normal|fine|ok|okay)|i,? however,? am|i'?m just here (?:about|for)|(?:i|me) (?:sleep|feel) (?:great|fine|well))\b/;
 const DOSE_UNIT_WORD = /\b([a-z]{4,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg|ml|milligrams?)\b/g;
 
 /** A clause of the input as the extractors take it: where it sits, its reading and the findings that start in it. */
