@@ -5,6 +5,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Activity } from 'botframework-directlinejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startChannelsServer, type ChannelsServer } from './channels-server.js';
 import { nodeDirectLine } from './directline-client.js';
 import { startDirectLineDatabase, type DirectLineDatabase } from './directline-postgres.js';
@@ -147,6 +148,34 @@ describe.each(['memory', 'postgres'] as const)('on the %s store', (kind) => {
       expect(echo.from.id).not.toBe('someone-else');
       expect(echo.channelData).toEqual({ clientActivityID: 'x1' });
       expect((await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'invoke', name: 'x' }, c.token)).status).toBe(400);
+    });
+
+    it('streams on a websocket: what comes after the watermark, then each new activity; refuses a wrong token', async () => {
+      const c = await start();
+      const streamUrl = (c.body as { streamUrl?: string }).streamUrl!;
+      expect(streamUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/v3/directline/conversations/${c.conversationId}/stream\\?t=`));
+      const refused = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(streamUrl.replace(/t=[^&]+/, 't=forged'));
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+        ws.on('error', () => undefined);
+      });
+      expect(refused).toBe(403);
+      const ws = new WebSocket(streamUrl);
+      const pushed: Activity[] = [];
+      ws.on('message', (data) => pushed.push(...(JSON.parse(String(data)) as { activities: Activity[] }).activities));
+      await new Promise((resolve) => ws.once('open', resolve));
+      try {
+        await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } }, c.token);
+        await until('the welcome, pushed', () => pushed.some((a) => question(a) === 'medications'));
+        const sent = await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'message', text: 'citalopram and tramadol' }, c.token);
+        const { id } = (await sent.json()) as { id: string };
+        await until('the reply, pushed', () => pushed.some((a) => a.replyToId === id && a.from.role === 'bot'));
+        const ids = pushed.map((a) => a.id);
+        expect(new Set(ids).size).toBe(ids.length);
+      } finally {
+        ws.close();
+      }
     });
 
     it("the connector side takes no replies from anyone but the bot, even over loopback", async () => {
