@@ -149,6 +149,11 @@ export class ConversationStore implements DirectLineStore<Conversation> {
     return stored;
   }
 
+  appendFromBot(id: string, activity: Partial<Activity>): { known: boolean; stored?: Partial<Activity> } {
+    const conversation = this.conversations.get(id);
+    return conversation ? { known: true, stored: this.append(conversation, activity, true) } : { known: false };
+  }
+
   /** Activities after the watermark (an opaque string to clients; here the count already seen). */
   since(conversation: Conversation, watermark: string | undefined): { activities: Partial<Activity>[]; watermark: string } {
     const end = conversation.dropped + conversation.activities.length;

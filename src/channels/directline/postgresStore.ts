@@ -120,6 +120,12 @@ export class PostgresConversationStore implements DirectLineStore {
     return stored(conversation.id, activity, row.seq, row.at_ms);
   }
 
+  async appendFromBot(id: string, activity: Partial<Activity>): Promise<{ known: boolean; stored?: Partial<Activity> }> {
+    // One round trip for the usual case; only a refused append asks whether the conversation exists at all.
+    const stored = await this.append({ id, userId: '', started: true }, activity, true);
+    return stored ? { known: true, stored } : { known: Boolean(await this.get(id)) };
+  }
+
   async since(conversation: ConversationRef, watermark: string | undefined): Promise<ActivityPage> {
     const from = Math.max(Number.parseInt(watermark ?? '', 10) || 0, 0);
     // One statement, one snapshot: the watermark handed back covers exactly the activities read with it.

@@ -183,17 +183,14 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): D
       res.send(403, { error: 'Connector routes are for the local bot only' });
       return;
     }
-    const conversation = await store.get(req.params.id);
-    if (!conversation) res.send(404, { error: 'Unknown conversation' });
-    else {
-      const stored = await store.append(conversation, {
-        ...(req.body as Partial<Activity>),
-        from: { ...BOT, ...(req.body?.from ?? {}), role: 'bot' } as Activity['from'],
-        replyToId: req.params.replyToId ?? req.body?.replyToId,
-      }, true);
-      if (stored) res.send(200, { id: stored.id });
-      else refuse(res, 429, 60, 'Conversation is full');
-    }
+    const { known, stored } = await store.appendFromBot(req.params.id, {
+      ...(req.body as Partial<Activity>),
+      from: { ...BOT, ...(req.body?.from ?? {}), role: 'bot' } as Activity['from'],
+      replyToId: req.params.replyToId ?? req.body?.replyToId,
+    });
+    if (!known) res.send(404, { error: 'Unknown conversation' });
+    else if (stored) res.send(200, { id: stored.id });
+    else refuse(res, 429, 60, 'Conversation is full');
   });
   // The bot's result event carries the whole assessment (evidence, sources): allow more than a person's message.
   const botBody = jsonBody(BOT_BODY_BYTES);

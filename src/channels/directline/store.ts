@@ -29,6 +29,8 @@ export interface DirectLineStore<C extends ConversationRef = ConversationRef> {
   start(conversation: C): MaybePromise<boolean>;
   /** Appends with a server id and timestamp; undefined when the conversation is full (or closing, for the person). */
   append(conversation: C, activity: Partial<Activity>, fromBot?: boolean): MaybePromise<Partial<Activity> | undefined>;
+  /** The bot's reply into a conversation known only by its id; `known` false when there is no such conversation. */
+  appendFromBot(id: string, activity: Partial<Activity>): MaybePromise<{ known: boolean; stored?: Partial<Activity> }>;
   /** Activities after the watermark, and the watermark to ask from next. */
   since(conversation: C, watermark: string | undefined): MaybePromise<ActivityPage>;
   /** "delete my data": transcript erased now, conversation closing. */
