@@ -5,9 +5,10 @@ import type * as restify from 'restify';
 import { emergencyNumber, say } from '../../dialogs/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { Pool } from '../storage/postgres/pool.js';
 import { clientAddress, RateLimiter } from '../server/limits.js';
 import type { Triage } from '../triage/index.js';
-import { mountDirectLine, type ConversationStore } from './directline/index.js';
+import { mountDirectLine, PostgresConversationStore, type DirectLineStore } from './directline/index.js';
 import { mountSlack, type Bot } from './slack/index.js';
 import { mountWebChat } from './webchat/routes.js';
 
@@ -18,10 +19,12 @@ export interface ChannelDeps {
   bot: Bot;
   /** Tests point the Azure Direct Line exchange at a loopback stand-in. */
   azureDirectLineDomain?: string;
+  /** STORAGE=postgres: the instance's pool; the local Direct Line is then shared by every instance. */
+  pool?: Pool;
 }
 
 export interface Channels {
-  directLine?: ConversationStore;
+  directLine?: DirectLineStore;
   /** Resolves when every Slack reply started so far has been posted. */
   slackDone: () => Promise<void>;
 }
@@ -34,10 +37,11 @@ export function mountChannels(server: restify.Server, deps: ChannelDeps): Channe
   const tokenLimit = (req: restify.Request) => tokens.take(clientAddress(req, config.trustProxy));
   // The local Direct Line reaches the bot through /api/messages with this process's secret, so it exists only for
   // local use (no MicrosoftAppId) and only when Azure's Direct Line is not configured.
+  const storeLimits = { conversations: limits.openConversations, activities: limits.conversationActivities, bytes: limits.conversationBytes };
   const local = !config.directLineSecret && !config.botFramework.MicrosoftAppId
     ? mountDirectLine(server, {
       logger, selfUrl: () => selfUrl(server), tokenLimit, answerChars: limits.answerChars, eventValueBytes: limits.eventValueBytes,
-      limits: { conversations: limits.openConversations, activities: limits.conversationActivities, bytes: limits.conversationBytes },
+      limits: storeLimits, store: deps.pool ? new PostgresConversationStore(deps.pool, storeLimits) : undefined,
     })
     : undefined;
   mountWebChat(server, {

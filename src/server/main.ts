@@ -3,6 +3,7 @@ import type { Server } from 'restify';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { captureConsole, createLogDestination, createLogger } from '../log.js';
 import { StorageError } from '../storage/index.js';
+import { createPool, migrate } from '../storage/postgres/index.js';
 import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
@@ -24,8 +25,11 @@ function boot(): { config: Config; triage: Triage } {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { config, triage } = boot();
+  // STORAGE=postgres: one pool per instance, the schema brought to this release before anything is served.
+  const pool = config.postgres ? createPool(config.postgres) : undefined;
+  if (pool) await migrate(pool);
   // Asynchronous, bounded: a full disk under the log drops lines instead of hanging the process.
   const destination = createLogDestination();
   const logger = createLogger(config, destination.stream);
@@ -45,7 +49,7 @@ function main(): void {
       // Further faces (/api/messages, web chat, channels) mount here.
       extraRoutes: (s) => {
         const { bot } = mountConversation(s, { config, logger, triage, records });
-        mountChannels(s, { config, logger, triage, bot }); // web chat page + local Direct Line, Slack
+        mountChannels(s, { config, logger, triage, bot, pool }); // web chat page + local Direct Line, Slack
         if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
       },
     });
@@ -90,4 +94,7 @@ function shutdown(server: Server, signal: string, logger: ReturnType<typeof crea
   (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
 }
 
-main();
+main().catch((err: Error) => {
+  process.stderr.write(`start failed: ${err.message}\n`); // e.g. the database unreachable or newer than this release
+  process.exit(1);
+});

@@ -7,6 +7,9 @@
 // ones costs nothing per request.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
+import type { DirectLineStore, Grant } from './store.js';
+
+export type { Grant } from './store.js';
 
 export const TOKEN_TTL_SECONDS = 30 * 60; // Direct Line's token lifetime; directlinejs refreshes every 15 min
 const IDLE_MS = 2 * 60 * 60 * 1000; // a conversation nobody polled for two hours is dropped
@@ -24,8 +27,6 @@ export interface StoreLimits {
 }
 
 export const DEFAULT_LIMITS: StoreLimits = { conversations: 10_000, activities: 400, bytes: 1024 * 1024 };
-
-export interface Grant { conversationId: string; userId: string; expiresAt: number }
 
 export interface Conversation {
   id: string;
@@ -49,8 +50,10 @@ export class ConversationsFull extends Error {
   }
 }
 
-export class ConversationStore {
+export class ConversationStore implements DirectLineStore<Conversation> {
   private readonly tokens = new Map<string, string>(); // token → conversation id
+  /** Streams waiting for a conversation's next activity. */
+  private readonly watchers = new Map<string, Set<() => void>>();
   /** Least recently used first. */
   private readonly conversations = new Map<string, Conversation>();
   readonly limits: StoreLimits;
@@ -107,6 +110,22 @@ export class ConversationStore {
     return this.conversations.get(id);
   }
 
+  start(conversation: Conversation): boolean {
+    const isNew = !conversation.started;
+    conversation.started = true;
+    return isNew;
+  }
+
+  watch(id: string, wake: () => void): () => void {
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(wake);
+    return () => {
+      set.delete(wake);
+      if (!set.size && this.watchers.get(id) === set) this.watchers.delete(id);
+    };
+  }
+
   /**
    * Appends with a server id and timestamp (Web Chat orders by timestamp); returns the stored activity, or undefined
    * when the conversation is full. The bot's replies get some headroom, so the answer to an accepted message fits.
@@ -126,7 +145,13 @@ export class ConversationStore {
     conversation.activities.push(stored);
     conversation.bytes += size;
     if (fromBot && conversation.closing) conversation.closing.replied = true;
+    for (const wake of this.watchers.get(conversation.id) ?? []) wake();
     return stored;
+  }
+
+  appendFromBot(id: string, activity: Partial<Activity>): { known: boolean; stored?: Partial<Activity> } {
+    const conversation = this.conversations.get(id);
+    return conversation ? { known: true, stored: this.append(conversation, activity, true) } : { known: false };
   }
 
   /** Activities after the watermark (an opaque string to clients; here the count already seen). */

@@ -11,7 +11,7 @@ import { BCP47 } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { jsonBody } from '../../server/app.js';
 import { shared } from '../../server/shared.js';
-import { AZURE_DIRECT_LINE, exchangeSecret, issueToken, query, type ConversationStore } from '../directline/index.js';
+import { AZURE_DIRECT_LINE, exchangeSecret, issueToken, query, storeRoute, type DirectLineStore } from '../directline/index.js';
 import { contentSecurityPolicy, renderPage } from './page.js';
 
 export interface WebChatDeps {
@@ -19,7 +19,7 @@ export interface WebChatDeps {
   defaultLocale: string;
   emergencyNumber: (locale: string) => string;
   /** Local Direct Line, when no Azure one is configured. */
-  local?: ConversationStore;
+  local?: DirectLineStore;
   /** Azure Direct Line: the secret, and its domain (tests point it at loopback). */
   azure?: { secret: string; domain?: string };
   /** FRAME_ANCESTORS: who may frame the page. */
@@ -69,10 +69,12 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   const faces = shared(server);
   const limited = (req: restify.Request) => deps.tokenLimit?.(req) ?? 0;
   // A conversation's delete key: HMAC of its id under a secret kept with the stored conversations, so it still works
-  // after a restart (the local Direct Line's memory is gone by then, the bot's stored answers are not).
+  // after a restart (the local Direct Line's memory is gone by then, the bot's stored answers are not). A Direct Line
+  // shared by several instances keeps one secret for all of them, so a key from one is honoured by another.
   let deleteSecret: string | undefined;
-  const deleteKey = (conversationId: string) => {
-    deleteSecret ??= faces.storage?.secret?.('webchat-delete-key') ?? randomBytes(32).toString('base64url');
+  const deleteKey = async (conversationId: string) => {
+    deleteSecret ??= (await deps.local?.sharedSecret?.('webchat-delete-key'))
+      ?? faces.storage?.secret?.('webchat-delete-key') ?? randomBytes(32).toString('base64url');
     return createHmac('sha256', deleteSecret).update(conversationId).digest('base64url');
   };
 
@@ -135,7 +137,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   server.head('/webchat/:asset', serveAsset);
 
   // POST so no cache or proxy keeps a token; the page calls it once when it loads.
-  server.post('/api/webchat/token', async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/webchat/token', storeRoute(async (req, res) => {
     res.header('Cache-Control', 'no-store');
     const userId = `web_${randomBytes(8).toString('hex')}`;
     const wait = limited(req);
@@ -147,7 +149,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
       }
       try {
         const t = await exchangeSecret(deps.azure.secret, userId, azureDomain);
-        res.send(200, { domain: azureDomain, token: t.token, conversationId: t.conversationId, userId, webSocket: true, deleteKey: deleteKey(t.conversationId) });
+        res.send(200, { domain: azureDomain, token: t.token, conversationId: t.conversationId, userId, webSocket: true, deleteKey: await deleteKey(t.conversationId) });
       } catch (err) {
         deps.logger.error({ errName: (err as Error).name, message: (err as Error).message }, 'Direct Line token exchange failed');
         res.send(502, { error: 'Could not reach Direct Line' });
@@ -158,19 +160,19 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
       res.send(503, { error: 'Web chat needs DIRECT_LINE_SECRET when MicrosoftAppId is set' });
       return;
     }
-    const issued = issueToken(deps.local, res, userId, wait);
+    const issued = await issueToken(deps.local, res, userId, wait);
     if (!issued) return;
     res.send(200, {
       domain: '/v3/directline', token: issued.token, conversationId: issued.conversationId, userId, webSocket: false,
-      deleteKey: deleteKey(issued.conversationId),
+      deleteKey: await deleteKey(issued.conversationId),
     });
-  });
+  }));
 
   /**
    * Deletion without the conversation: a page (or the person, with the id and key the page kept) erases the bot's
    * stored answers and the local transcript with the conversation's delete key, e.g. after a restart ended its tokens.
    */
-  server.post('/api/webchat/delete', ...jsonBody(), async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/webchat/delete', ...jsonBody(), storeRoute(async (req, res) => {
     res.header('Cache-Control', 'no-store');
     const wait = limited(req);
     if (wait) {
@@ -183,7 +185,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
       res.send(400, { error: 'conversationId and deleteKey are required' });
       return;
     }
-    const expected = Buffer.from(deleteKey(conversationId));
+    const expected = Buffer.from(await deleteKey(conversationId));
     const given = Buffer.from(key);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       res.send(403, { error: 'The delete key does not match this conversation' });
@@ -191,10 +193,10 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
     }
     // The bot keeps Direct Line conversations under ConversationState's key: channel, "conversations", id, namespace ("").
     await faces.storage?.delete([`directline/conversations/${conversationId}/`]);
-    const transcript = deps.local?.remove(conversationId) ?? false;
+    const transcript = (await deps.local?.remove(conversationId)) ?? false;
     deps.logger.info('web chat conversation deleted with its delete key');
     res.send(200, { deleted: { answers: true, transcript } });
-  });
+  }));
 }
 
 /** The package's exports map hides dist/, so step from its main entry (lib/index.js) to ../dist. */
