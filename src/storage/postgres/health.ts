@@ -6,7 +6,7 @@ import type { Pool, Client } from 'pg';
 export interface DatabaseProblem { component: 'database'; code: string }
 
 /** Between probes while the database answers, and while it does not (recovery is noticed within this). */
-const UP_EVERY_MS = 5_000;
+const UP_EVERY_MS = 2_000;
 const DOWN_EVERY_MS = 1_000;
 
 export class DatabaseHealth {
