@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { median, percentile } from './stats';
 import { startTestDatabase } from '../test/postgres-cluster';
+import { databaseCpuMs } from './dbCpu';
 
 const CONCURRENCY = 20;
 const WARMUP_MS = 1500;
@@ -165,14 +166,17 @@ export async function benchTurns(): Promise<void> {
       ['triage (PostgreSQL, 1 instance)', 'triage', pgServers.slice(0, 1)],
       ['triage (PostgreSQL, 2 instances)', 'triage', pgServers],
     ];
-    const rounds: Record<string, (Load & { roundTrips: number })[]> = Object.fromEntries(targets.map(([name]) => [name, []]));
+    const dbPort = Number(new URL(db.url).port);
+    const rounds: Record<string, (Load & { roundTrips: number; dbCpuMs: number })[]> = Object.fromEntries(targets.map(([name]) => [name, []]));
     try {
       for (let r = 0; r < ROUNDS; r++) {
         for (const [name, kind, procs] of targets) {
           const trips = async () => (await Promise.all(procs.map((p) => roundTripsOf(p.child)))).reduce((x, y) => x + y, 0);
           const before = await trips();
+          const cpuBefore = name.includes('PostgreSQL') ? databaseCpuMs(dbPort) : undefined;
           const result = await load(kind, procs.map((p) => p.port));
-          rounds[name]!.push({ ...result, roundTrips: ((await trips()) - before) / result.turns });
+          const cpu = cpuBefore === undefined ? NaN : (databaseCpuMs(dbPort)! - cpuBefore) / result.turns;
+          rounds[name]!.push({ ...result, roundTrips: ((await trips()) - before) / result.turns, dbCpuMs: cpu });
         }
       }
     } finally {
@@ -180,16 +184,19 @@ export async function benchTurns(): Promise<void> {
       await Promise.all([...servers, ...pgServers].map(({ child }) => new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)))));
       await db.remove();
     }
-    const results: Record<string, Load & { roundTrips: number }> = Object.fromEntries(targets.map(([k]) => [k, {
+    const results: Record<string, Load & { roundTrips: number; dbCpuMs: number }> = Object.fromEntries(targets.map(([k]) => [k, {
       tps: median(rounds[k]!.map((x) => x.tps)), p50: median(rounds[k]!.map((x) => x.p50)), p99: median(rounds[k]!.map((x) => x.p99)),
-      turns: 0, roundTrips: median(rounds[k]!.map((x) => x.roundTrips)),
+      turns: 0, roundTrips: median(rounds[k]!.map((x) => x.roundTrips)), dbCpuMs: median(rounds[k]!.map((x) => x.dbCpuMs)),
     }]));
     console.log(`\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations; median of ${ROUNDS} interleaved rounds;`
       + ' with 2 instances the turns of each conversation alternate between them):');
     console.table(Object.fromEntries(Object.entries(results).map(([k, r]) => [k, {
       'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2),
       'DB round trips/turn': k.includes('PostgreSQL') ? +r.roundTrips.toFixed(2) : '',
+      'DB CPU ms/turn': Number.isFinite(r.dbCpuMs) ? +r.dbCpuMs.toFixed(3) : '',
     }])));
+    const dbCpu = results['triage (PostgreSQL, 1 instance)']!.dbCpuMs;
+    if (Number.isFinite(dbCpu)) console.log(`capacity: one database core carries about ${Math.round(1000 / dbCpu)} turns/s (its CPU per turn, warm-up included, under this load)`);
     results.triage = results['triage (SQLite)']!;
     const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
     console.log(`minimal bot / bare restify: ${pct(results.minimal!.tps, results.bare!.tps)}`);
