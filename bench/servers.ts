@@ -1,6 +1,7 @@
 // The servers the turn benchmark compares, each started in its own process: `node --import tsx bench/servers.ts <kind>`.
 // bare: restify JSON echo (the machine's limit); minimal: the SDK's floor (3 text prompts, MemoryStorage);
-// triage: the real bot on its durable store. Prints the port on stdout.
+// triage: the real bot on its durable store (SQLite, or PostgreSQL with STORAGE=postgres and DATABASE_URL). Prints the
+// port on stdout.
 import type { AddressInfo } from 'node:net';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationState, MemoryStorage } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogState } from 'botbuilder-dialogs';
@@ -10,6 +11,8 @@ import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server/app.js';
 import { mountConversation } from '../src/server/messages.js';
 import { createTriage } from '../src/triage/index.js';
+import { openDatabase } from '../src/server/database.js';
+import { roundTrips, type Pool } from '../src/storage/postgres/index.js';
 
 function bare(): restify.Server {
   const server = restify.createServer();
@@ -40,18 +43,33 @@ function minimal(): restify.Server {
   return server;
 }
 
-function triage(): restify.Server {
-  const config = loadConfig({ PORT: '0', STORAGE: process.env.STORAGE ?? 'sqlite', SQLITE_PATH: process.env.SQLITE_PATH ?? './data/bench.sqlite' });
+/** STORAGE=postgres (DATABASE_URL): the instance's pool as main.ts opens it, its round trips counted. */
+let pool: Pool | undefined;
+
+async function triage(): Promise<restify.Server> {
+  const config = loadConfig({
+    PORT: '0', STORAGE: process.env.STORAGE ?? 'sqlite', SQLITE_PATH: process.env.SQLITE_PATH ?? './data/bench.sqlite',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+  });
   const logger = createLogger({ logLevel: 'error', logHealthData: false });
   const core = createTriage();
-  return createServer({ config, logger, triage: core, extraRoutes: (s) => { mountConversation(s, { config, logger, triage: core }); } });
+  if (config.postgres) pool = await openDatabase(config.postgres);
+  let ready: Promise<void> | undefined;
+  const server = createServer({ config, logger, triage: core, extraRoutes: (s) => { ready = mountConversation(s, { config, logger, triage: core, pool }).storage.ready; } });
+  await ready;
+  return server;
 }
 
-const kind = process.argv[2] as 'bare' | 'minimal' | 'triage';
-const server = { bare, minimal, triage }[kind]();
-server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
-// The benchmark asks for memory figures after a full collection (started with --expose-gc and an IPC channel).
+async function main(): Promise<void> {
+  const kind = process.argv[2] as 'bare' | 'minimal' | 'triage';
+  const server = kind === 'triage' ? await triage() : { bare, minimal }[kind]();
+  server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
+}
+
+void main();
+// The benchmark asks for memory figures after a full collection, and for database round trips (an IPC channel).
 process.on('message', (m) => {
+  if (m === 'roundTrips') process.send?.({ roundTrips: pool ? roundTrips(pool) : 0 });
   if (m !== 'memory') return;
   (globalThis as { gc?: () => void }).gc?.();
   process.send?.(process.memoryUsage());

@@ -1,5 +1,6 @@
-// Turn cost through /api/messages (expectReplies), 20 concurrent conversations, same client for all three servers:
-// bare restify (the machine's limit), a minimal botbuilder bot (the SDK's floor) and the triage bot on SQLite.
+// Turn cost through /api/messages (expectReplies), 20 concurrent conversations, same client for every server:
+// bare restify (the machine's limit), a minimal botbuilder bot (the SDK's floor), the triage bot on SQLite, and on
+// PostgreSQL with one instance and with two (turns alternating between them), with database round trips per turn.
 // Also: start-up to /healthz, and memory and stored state with 1,000 conversations held half-way.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { median, percentile } from './stats';
+import { startTestDatabase } from '../test/postgres-cluster';
+import { databaseCpuMs } from './dbCpu';
 
 const CONCURRENCY = 20;
 const WARMUP_MS = 1500;
@@ -57,14 +60,16 @@ function script(n: number): Record<string, string> {
   };
 }
 
-/** One whole conversation; every request is a timed turn. */
-async function conversation(kind: string, port: number, latencies: number[], stop: () => boolean): Promise<void> {
+/** One whole conversation; every request is a timed turn. With several ports (instances), turns alternate between
+ * them, as behind a load balancer without sticky sessions. */
+async function conversation(kind: string, ports: number[], latencies: number[], stop: () => boolean): Promise<void> {
   const n = ++seq;
   const conv = `${kind}-${n}-${Math.random().toString(36).slice(2, 8)}`;
   const answers = script(n);
   let text = 'hi';
   for (let turn = 0; turn < 20 && !stop(); turn++) {
     const t0 = performance.now();
+    const port = ports[(n + turn) % ports.length]!;
     const reply = await post(port, kind === 'bare' ? { conversation: { id: conv }, text } : activity(conv, text));
     latencies.push(performance.now() - t0);
     if (kind === 'bare' && turn >= 3) return;
@@ -77,21 +82,34 @@ async function conversation(kind: string, port: number, latencies: number[], sto
   }
 }
 
-interface Load { tps: number; p50: number; p99: number }
+interface Load { tps: number; p50: number; p99: number; turns: number }
 
-async function load(kind: string, port: number): Promise<Load> {
+async function load(kind: string, ports: number[]): Promise<Load> {
   const run = async (ms: number) => {
     const latencies: number[] = [];
     const end = performance.now() + ms;
     const stop = () => performance.now() > end;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (!stop()) await conversation(kind, port, latencies, stop); }));
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (!stop()) await conversation(kind, ports, latencies, stop); }));
     return { latencies, secs: (performance.now() - t0) / 1000 };
   };
-  await run(WARMUP_MS);
+  const warm = await run(WARMUP_MS);
   const { latencies, secs } = await run(MEASURE_MS);
   latencies.sort((a, b) => a - b);
-  return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), turns: warm.latencies.length + latencies.length };
+}
+
+/** Database round trips an instance has made (0 without PostgreSQL). */
+function roundTripsOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const answer = (m: unknown) => {
+      if (typeof m !== 'object' || m === null || !('roundTrips' in m)) return;
+      child.off('message', answer);
+      resolve((m as { roundTrips: number }).roundTrips);
+    };
+    child.on('message', answer);
+    child.send('roundTrips');
+  });
 }
 
 function start(kind: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
@@ -138,20 +156,48 @@ export async function benchTurns(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'triage-bench-'));
   try {
     const kinds = ['bare', 'minimal', 'triage'] as const;
+    // PostgreSQL: a throw-away cluster with a production server's durable settings (fsync, synchronous commit).
+    const db = await startTestDatabase({ durable: true });
+    const pgEnv = { STORAGE: 'postgres', DATABASE_URL: db.url };
     const servers = await Promise.all(kinds.map((kind) => start(kind, { SQLITE_PATH: path.join(dir, 'turns.sqlite') })));
-    const rounds: Record<string, Load[]> = { bare: [], minimal: [], triage: [] };
+    const pgServers = await Promise.all([start('triage', pgEnv), start('triage', pgEnv)]);
+    const targets: [string, string, { child: ChildProcess; port: number }[]][] = [
+      ...kinds.map((k, i): [string, string, { child: ChildProcess; port: number }[]] => [k === 'triage' ? 'triage (SQLite)' : k, k, [servers[i]!]]),
+      ['triage (PostgreSQL, 1 instance)', 'triage', pgServers.slice(0, 1)],
+      ['triage (PostgreSQL, 2 instances)', 'triage', pgServers],
+    ];
+    const dbPort = Number(new URL(db.url).port);
+    const rounds: Record<string, (Load & { roundTrips: number; dbCpuMs: number })[]> = Object.fromEntries(targets.map(([name]) => [name, []]));
     try {
-      for (let r = 0; r < ROUNDS; r++) for (const [i, kind] of kinds.entries()) rounds[kind]!.push(await load(kind, servers[i]!.port));
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const [name, kind, procs] of targets) {
+          const trips = async () => (await Promise.all(procs.map((p) => roundTripsOf(p.child)))).reduce((x, y) => x + y, 0);
+          const before = await trips();
+          const cpuBefore = name.includes('PostgreSQL') ? databaseCpuMs(dbPort) : undefined;
+          const result = await load(kind, procs.map((p) => p.port));
+          const cpu = cpuBefore === undefined ? NaN : (databaseCpuMs(dbPort)! - cpuBefore) / result.turns;
+          rounds[name]!.push({ ...result, roundTrips: ((await trips()) - before) / result.turns, dbCpuMs: cpu });
+        }
+      }
     } finally {
-      for (const { child } of servers) child.kill();
+      for (const { child } of [...servers, ...pgServers]) child.kill();
+      await Promise.all([...servers, ...pgServers].map(({ child }) => new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)))));
+      await db.remove();
     }
-    const results: Record<string, Load> = Object.fromEntries(kinds.map((k) => [k, {
+    const results: Record<string, Load & { roundTrips: number; dbCpuMs: number }> = Object.fromEntries(targets.map(([k]) => [k, {
       tps: median(rounds[k]!.map((x) => x.tps)), p50: median(rounds[k]!.map((x) => x.p50)), p99: median(rounds[k]!.map((x) => x.p99)),
+      turns: 0, roundTrips: median(rounds[k]!.map((x) => x.roundTrips)), dbCpuMs: median(rounds[k]!.map((x) => x.dbCpuMs)),
     }]));
-    console.log(`\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations; median of ${ROUNDS} interleaved rounds):`);
+    console.log(`\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations; median of ${ROUNDS} interleaved rounds;`
+      + ' with 2 instances the turns of each conversation alternate between them):');
     console.table(Object.fromEntries(Object.entries(results).map(([k, r]) => [k, {
       'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2),
+      'DB round trips/turn': k.includes('PostgreSQL') ? +r.roundTrips.toFixed(2) : '',
+      'DB CPU ms/turn': Number.isFinite(r.dbCpuMs) ? +r.dbCpuMs.toFixed(3) : '',
     }])));
+    const dbCpu = results['triage (PostgreSQL, 1 instance)']!.dbCpuMs;
+    if (Number.isFinite(dbCpu)) console.log(`capacity: one database core carries about ${Math.round(1000 / dbCpu)} turns/s (its CPU per turn, warm-up included, under this load)`);
+    results.triage = results['triage (SQLite)']!;
     const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
     console.log(`minimal bot / bare restify: ${pct(results.minimal!.tps, results.bare!.tps)}`);
     console.log(`triage bot / bare restify:  ${pct(results.triage!.tps, results.bare!.tps)}`);

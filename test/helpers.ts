@@ -6,6 +6,7 @@ import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server/app.js';
 import { mountConversation } from '../src/server/messages.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
+import type { Pool } from '../src/storage/postgres/index.js';
 
 let shared: Triage | undefined;
 
@@ -21,7 +22,7 @@ export interface RunningServer {
 
 /** `opts.channels`: also mount the channel faces as `npm start` does, so tests can reach the bot through the local
  * Direct Line (tokens, /v3/directline/conversations) on the same server and store. */
-export async function startServer(env: Record<string, string> = {}, triage?: Triage, opts: { channels?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, triage?: Triage, opts: { channels?: boolean; pool?: Pool } = {}): Promise<RunningServer> {
   // Tests keep conversation state in memory unless they ask for SQLite.
   const config = loadConfig({ PORT: '0', STORAGE: 'memory', ...env });
   const logger = createLogger({ logLevel: 'silent', logHealthData: false });
@@ -31,10 +32,11 @@ export async function startServer(env: Record<string, string> = {}, triage?: Tri
   const server = createServer({
     config, logger, triage: core,
     extraRoutes: (s) => {
-      conversation = mountConversation(s, { config, logger, triage: core });
+      conversation = mountConversation(s, { config, logger, triage: core, pool: opts.pool });
       if (opts.channels) channels = mountChannels(s, { config, logger, triage: core, bot: conversation.bot });
     },
   });
+  await conversation.storage.ready; // STORAGE=postgres: the shared secret loaded
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

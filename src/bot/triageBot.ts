@@ -1,6 +1,6 @@
 // The ActivityHandler: safety gate first on every message, then commands, then the intake dialog; one turn at a time
 // per conversation; state saved after each turn.
-import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type Storage, type StatePropertyAccessor } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, MessageFactory, TurnContext, type Activity, type Storage, type StatePropertyAccessor } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from '../../dialogs/sdk.js';
 import {
   GATE_FIRED, RESET_EVENT, TRIAGE_DIALOG, TriageDialog, addAlert, emergencyNumber, emptyIntake, hasPage, inputText, linksPhones,
@@ -12,6 +12,7 @@ import type { Triage } from '../triage/index.js';
 import { matchCommand, type Command } from './commands.js';
 import { ConversationStore } from './conversationStore.js';
 import { TurnQueue } from './turnQueue.js';
+import { TurnUnavailable } from '../storage/turnUnavailable.js';
 
 export interface BotDeps {
   triage: Triage;
@@ -82,7 +83,9 @@ export class TriageBot extends ActivityHandler {
 
   override async run(ctx: TurnContext): Promise<void> {
     const key = `${ctx.activity.channelId}/${ctx.activity.conversation?.id}`;
-    await this.queue.run(key, async () => {
+    // In this process the queue holds later turns of the conversation without a database connection each; across
+    // instances (a shared store) the turn holds the conversation in the database.
+    await this.queue.run(key, () => this.conversationState.inTurn(ctx, async () => {
       if (this.dialogStateConfig) ctx.turnState.set(DIALOG_STATE_CONFIG, this.dialogStateConfig);
       await this.rememberLocale(ctx);
       // Messages go straight to the handler: ActivityHandler's event chain has nothing else to run for them.
@@ -90,11 +93,12 @@ export class TriageBot extends ActivityHandler {
       else await super.run(ctx);
       this.dialogStateConfig ??= ctx.turnState.get(DIALOG_STATE_CONFIG);
       if (!ctx.turnState.get(SKIP_SAVE)) await this.conversationState.saveChanges(ctx);
-    });
+    }));
   }
 
   /** For the adapter: apologise and log, but keep the stored state (the failed turn's changes are simply not saved). */
   readonly onTurnError = async (ctx: TurnContext, err: Error): Promise<void> => {
+    if (err instanceof TurnUnavailable) return this.refuseTurn(ctx, err);
     const safe = this.deps.logHealthData ? { err } : { errName: err?.name, stack: err?.stack?.split('\n').slice(1, 6).join('\n') };
     this.deps.logger.error({ ...safe, channelId: ctx.activity.channelId, activityType: ctx.activity.type }, 'turn failed');
     const { locale } = turnClock(ctx.activity, this.deps.defaultLocale);
@@ -104,6 +108,30 @@ export class TriageBot extends ActivityHandler {
       this.deps.logger.warn({ errName: (sendErr as Error)?.name }, 'could not send the apology');
     }
   };
+
+  /**
+   * The turn could not be kept (database silent, conversation busy on another instance): the channel is answered 503
+   * and sends it again. The message is still read for red flags (on its own: the stored answers are out of reach), and
+   * the person is told to send it again and, in an emergency, to call now. Rethrown for the adapter's 503.
+   */
+  private async refuseTurn(ctx: TurnContext, err: TurnUnavailable): Promise<never> {
+    this.deps.logger.warn({ reason: err.reason, code: err.code, channelId: ctx.activity.channelId }, 'turn refused for now');
+    const clock = turnClock(ctx.activity, this.deps.defaultLocale);
+    const text = ctx.activity.type === ActivityTypes.Message ? inputText(ctx.activity) : '';
+    const flags = text ? this.deps.triage.emergencies({ symptoms: text, ...clock }) : [];
+    const emergency = phone(emergencyNumber(this.deps.triage, clock.locale), linksPhones(ctx.activity.channelId));
+    const replies: Partial<Activity>[] = [
+      ...(flags.length ? resultActivities(this.deps.triage.assess({ symptoms: text, ...clock }), ctx.activity.channelId, say(clock.locale, 'emergencyLead')) : []),
+      MessageFactory.text(say(clock.locale, 'unavailable', { emergency })),
+    ];
+    try {
+      await ctx.sendActivities(replies);
+    } catch (sendErr) {
+      this.deps.logger.warn({ errName: (sendErr as Error)?.name }, 'could not tell the person to send it again');
+    }
+    if (ctx.activity.deliveryMode === 'expectReplies') err.replies = replies;
+    throw err;
+  }
 
   private isGroupChat(ctx: TurnContext): boolean {
     const type = ctx.activity.conversation?.conversationType;

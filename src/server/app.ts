@@ -51,6 +51,14 @@ export function createServer({ config, logger, triage, extraRoutes, records }: S
     }
     return next();
   });
+  // For load balancers: this instance can serve a turn now (the knowledge is loaded before the server listens; the
+  // database, with STORAGE=postgres, answers; storage writes succeed). Nothing else: no version, no details.
+  server.get('/readyz', (_req, res, next) => {
+    const ready = checks.every((check) => !check());
+    if (!ready) res.header('Retry-After', '5');
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable' });
+    return next();
+  });
 
   // The core is synchronous: a few requests at a time, each on its own event-loop turn, a few more waiting, and the
   // rest told to come back, so /healthz and the other faces are never stuck behind a burst.

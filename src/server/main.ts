@@ -3,13 +3,16 @@ import type { Server } from 'restify';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { captureConsole, createLogDestination, createLogger } from '../log.js';
 import { StorageError } from '../storage/index.js';
-import { createPool, migrate } from '../storage/postgres/index.js';
 import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
 import { mountConversation } from './messages.js';
 import { RecordsStorageError, startRecords, type Records } from '../records/index.js';
 import { mountRecordsFaces, type RecordsFaces } from './records.js';
+import type { TriageBot } from '../bot/index.js';
+import type { ConversationStorage } from '../storage/index.js';
+import type { Pool } from '../storage/postgres/pool.js';
+import { DatabaseStartError, START_WAIT_MS, openDatabase } from './database.js';
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -27,18 +30,29 @@ function boot(): { config: Config; triage: Triage } {
 
 async function main(): Promise<void> {
   const { config, triage } = boot();
-  // STORAGE=postgres: one pool per instance, the schema brought to this release before anything is served.
-  const pool = config.postgres ? createPool(config.postgres) : undefined;
-  if (pool) await migrate(pool);
   // Asynchronous, bounded: a full disk under the log drops lines instead of hanging the process.
   const destination = createLogDestination();
   const logger = createLogger(config, destination.stream);
   captureConsole(logger, config.logHealthData);
 
+  // STORAGE=postgres: one pool for every store of this instance, the schema migrated before listening.
+  let pool: Pool | undefined;
+  if (config.postgres) {
+    try {
+      pool = await openDatabase(config.postgres, START_WAIT_MS, (code) => logger.warn({ code }, 'waiting for the database'));
+    } catch (err) {
+      if (!(err instanceof DatabaseStartError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+  }
+
   // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH, staff faces, alert worker.
   let records: Records | undefined;
   let recordsFaces: RecordsFaces | undefined;
   let server: Server;
+  let bot!: TriageBot;
+  let storage: ConversationStorage | undefined;
   try {
     records = startRecords(config, logger);
     server = createServer({
@@ -48,7 +62,7 @@ async function main(): Promise<void> {
       records,
       // Further faces (/api/messages, web chat, channels) mount here.
       extraRoutes: (s) => {
-        const { bot } = mountConversation(s, { config, logger, triage, records });
+        ({ bot, storage } = mountConversation(s, { config, logger, triage, records, pool }));
         mountChannels(s, { config, logger, triage, bot, pool }); // web chat page + local Direct Line, Slack
         if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
       },
@@ -56,6 +70,14 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof StorageError) && !(err instanceof RecordsStorageError)) throw err;
     process.stderr.write(`${err.message}\n`); // one line, no stack: the operator's fix is in it
+    process.exit(1);
+  }
+
+  // A shared store serves once it has what every instance shares (its secret): a failure here is the database's.
+  try {
+    await storage?.ready;
+  } catch (err) {
+    process.stderr.write(`DATABASE_URL: the conversation store could not start (${(err as { code?: string }).code ?? (err as Error).name})\n`);
     process.exit(1);
   }
 
@@ -80,7 +102,11 @@ async function main(): Promise<void> {
     process.once(signal, () => {
       recordsFaces?.close(); // live feeds would hold the close open
       // The records file closes after the last request (checkpointed, nothing left in its WAL).
-      shutdown(server, signal, logger, () => records?.close());
+      shutdown(server, signal, logger, async () => {
+        await records?.close();
+        storage?.close?.();
+        await pool?.end();
+      });
     });
   }
 }

@@ -8,7 +8,9 @@ import type * as restify from 'restify';
 import { TriageBot } from '../bot/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { createStorage, type ConversationStorage } from '../storage/index.js';
+import { createStorage, TurnUnavailable, type ConversationStorage } from '../storage/index.js';
+import { DatabaseHealth } from '../storage/postgres/health.js';
+import type { Pool } from '../storage/postgres/pool.js';
 import type { Triage } from '../triage/index.js';
 import { bearerMatcher, jsonBody, requireJson } from './app.js';
 import { shared, type Shared } from './shared.js';
@@ -138,6 +140,12 @@ export class TriageAdapter extends CloudAdapter {
       if (Array.isArray(buffered)) plainQuestions(buffered);
       res.send(reply?.status ?? 200, reply?.body);
     } catch (err) {
+      if (err instanceof TurnUnavailable) {
+        // Not kept: the channel sends it again (the bot has told the person, where it can reach them).
+        res.header('Retry-After', String(err.retryAfterSeconds));
+        res.send(503, { error: 'The service is briefly unavailable; send the activity again', ...(err.replies ? { activities: err.replies } : {}) });
+        return;
+      }
       this.logger.error({ errName: (err as Error)?.name }, 'activity failed outside the turn');
       res.send(500, { error: 'Internal error' });
     }
@@ -274,11 +282,19 @@ function isLoopback(host: string): boolean {
 /** The whole conversation face: store, bot and /api/messages, as main.ts and the tests mount it. */
 export function mountConversation(
   server: restify.Server,
-  { config, logger, triage, records }: { config: Config; logger: Logger; triage: Triage; records?: Records },
-): { adapter: TriageAdapter; bot: TriageBot; storage: ConversationStorage } {
+  { config, logger, triage, records, pool }: { config: Config; logger: Logger; triage: Triage; records?: Records; pool?: Pool },
+): { adapter: TriageAdapter; bot: TriageBot; storage: ConversationStorage; database?: DatabaseHealth } {
   const faces = shared(server);
+  // STORAGE=postgres: whether the database answers is reported by /healthz and /readyz.
+  const database = pool && new DatabaseHealth(pool);
+  if (database) faces.healthChecks.push(() => database.problem());
   // The log names the SQLite error code (SQLITE_FULL, SQLITE_IOERR...), never the data; /healthz turns 503 meanwhile.
-  const storage = createStorage(config, (err) => logger.error({ component: 'storage', code: err.code ?? err.name }, 'storage write failed'));
+  const storage = createStorage(config, (err) => logger.error({ component: 'storage', code: err.code ?? err.name }, 'storage write failed'),
+    database && { pool: pool!, onUnavailable: (err) => database.suspect(err), onAnswered: () => database.answered() });
+  if (database) {
+    const close = storage.close?.bind(storage);
+    storage.close = () => { database.close(); close?.(); };
+  }
   faces.storage = storage;
   faces.healthChecks.push(() => {
     const failure = storage.writeFailure?.();
@@ -296,5 +312,5 @@ export function mountConversation(
     // Intake records: consent before the result, saved as a record on yes.
     ...(records ? { records: conversationRecords(records, logger) } : {}),
   });
-  return { adapter: registerMessages(server, { config, logger, bot, faces }), bot, storage };
+  return { adapter: registerMessages(server, { config, logger, bot, faces }), bot, storage, database };
 }

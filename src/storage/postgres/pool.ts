@@ -2,6 +2,7 @@
 // Direct Line, intake records, alerts, audit). The driver is loaded here only, so a SQLite deployment never pays for it.
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresConfig } from './settings.js';
+import { countRoundTrips } from './roundTrips.js';
 
 export type { Pool, PoolClient };
 
@@ -20,6 +21,7 @@ export function createPool(config: PostgresConfig): Pool {
   // An idle client's connection dropping (database restart, network) must not crash the process: the pool discards
   // the client and the next query opens a new connection.
   pool.on('error', () => undefined);
+  countRoundTrips(pool);
   return pool;
 }
 

@@ -3,8 +3,10 @@
 // local Direct Line 200–299, intake records, staff, audit and alerts 300–399. The runner (../migrate.ts) applies
 // what a database lacks, in version order.
 import type { Migration } from '../migrate.js';
+import { CONVERSATION_MIGRATIONS } from './conversations.js';
 import { DIRECTLINE_MIGRATIONS } from './directline.js';
 
 export const MIGRATIONS: readonly Migration[] = [
+  ...CONVERSATION_MIGRATIONS,
   ...DIRECTLINE_MIGRATIONS,
 ];
