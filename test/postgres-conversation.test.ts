@@ -8,7 +8,8 @@ import { PURGE_INTERVAL_MS, PostgresConversationStorage } from '../src/storage/p
 import { TurnUnavailable } from '../src/storage/index.js';
 import { startServer, type RunningServer } from './helpers.js';
 import { HttpChat, questionOf, resultOf, type Reply } from './http-chat.js';
-import { startTestDatabase, type TestDatabase } from './postgres-cluster.js';
+import { freePort, startTestDatabase, type TestDatabase } from './postgres-cluster.js';
+import { DatabaseStartError, openDatabase } from '../src/server/database.js';
 
 let db: TestDatabase;
 const pools: Pool[] = [];
@@ -210,6 +211,21 @@ describe('when the database goes away', () => {
     expect(kept).toContain('started the tramadol');
     expect(kept).not.toContain('not breathing'); // refused turns kept nothing: the channel sends them again
   }, 60_000);
+});
+
+describe('starting with the database away', () => {
+  it('waits for it, then gives up with one line naming DATABASE_URL and not its password', async () => {
+    const port = await freePort();
+    const config = loadConfig({ STORAGE: 'postgres', DATABASE_URL: `postgres://triage:s3cret@127.0.0.1:${port}/triage` }).postgres!;
+    const waits: string[] = [];
+    const t0 = Date.now();
+    const failed = await openDatabase(config, 1_500, (code) => waits.push(code)).catch((err: Error) => err);
+    expect(failed).toBeInstanceOf(DatabaseStartError);
+    expect((failed as Error).message).toMatch(/^DATABASE_URL: the database did not answer within 2 s \(ECONNREFUSED\)/);
+    expect((failed as Error).message).not.toContain('s3cret');
+    expect(waits.length).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
 });
 
 function rawTurn(srv: RunningServer, id: string, text: string): Promise<Response> {
