@@ -71,17 +71,17 @@ describe('consent in the conversation', () => {
     expect(r.consent).toMatchObject({ given: true, by: 'person', statement: expect.stringMatching(/North Recovery Centre/) });
     expect(r.answers.symptoms).toContain('zebra-marker-9931');
     expect(r.answers.medications).toContain('baclofen');
-    expect(srv.records.audit.list({ ref }).map((e) => e.action)).toContain('consent');
+    expect((await srv.records.audit.list({ ref })).map((e) => e.action)).toContain('consent');
   });
 
   it('no saves nothing, and the result is still shown', async () => {
-    const count = srv.records.store.list({ centre: 'north' }).length;
+    const count = (await srv.records.store.list({ centre: 'north' })).length;
     await toConsent('conv-no', URGENT);
     const turn = await send('conv-no', 'no');
     expect(texts(turn)).toMatch(/nothing was shared or saved/);
     expect(result(turn)).toMatchObject({ level: expect.any(String) });
     expect(result(turn).record).toBeUndefined();
-    expect(srv.records.store.list({ centre: 'north' }).length).toBe(count);
+    expect((await srv.records.store.list({ centre: 'north' })).length).toBe(count);
   });
 
   it('an emergency result is shown before the question, never held back by it', async () => {
@@ -102,7 +102,7 @@ describe('consent in the conversation', () => {
   });
 
   it('"not sure" (idk, no sé) saves nothing; an answer it cannot read is asked once more, then nothing is saved', async () => {
-    const count = srv.records.store.list({ centre: 'north' }).length;
+    const count = (await srv.records.store.list({ centre: 'north' })).length;
     await toConsent('conv-idk', URGENT);
     const idk = await send('conv-idk', 'idk');
     expect(texts(idk)).toMatch(/nothing was shared or saved/);
@@ -129,7 +129,7 @@ describe('consent in the conversation', () => {
     expect(question(twice)).toBe('restart'); // never a third time in a row
     expect(texts(twice)).toMatch(/nothing was shared or saved/);
     expect(result(twice)).toMatchObject({ level: expect.any(String) });
-    expect(srv.records.store.list({ centre: 'north' }).length).toBe(count);
+    expect((await srv.records.store.list({ centre: 'north' })).length).toBe(count);
   });
 
   it('a red flag typed instead of answering gets emergency guidance in that turn; the question follows once more', async () => {
@@ -159,7 +159,7 @@ describe('consent in the conversation', () => {
     expect(listed.find((x) => x.ref === ref)).toMatchObject({ status: 'withdrawn', note: 'withdrawn by the person' });
     expect((await srv.request('GET', `/api/records/${ref}/fhir`, { auth: token })).status).toBe(410);
     expect((await srv.request('POST', `/api/records/${ref}/review`, { auth: token, body: { note: 'x' } })).status).toBe(409);
-    expect(srv.records.audit.list({ ref }).map((e) => e.action)).toEqual(expect.arrayContaining(['consent', 'withdraw']));
+    expect((await srv.records.audit.list({ ref })).map((e) => e.action)).toEqual(expect.arrayContaining(['consent', 'withdraw']));
     for (const f of ['records.sqlite', 'records.sqlite-wal']) {
       let bytes: Buffer;
       try { bytes = readFileSync(`${srv.dir}/${f}`); } catch { continue; }

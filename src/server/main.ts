@@ -9,6 +9,7 @@ import { createServer } from './app.js';
 import { mountConversation } from './messages.js';
 import { RecordsStorageError, startRecords, type Records } from '../records/index.js';
 import { mountRecordsFaces, type RecordsFaces } from './records.js';
+import { createPool, migrate } from '../storage/postgres/index.js';
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -24,19 +25,23 @@ function boot(): { config: Config; triage: Triage } {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { config, triage } = boot();
   // Asynchronous, bounded: a full disk under the log drops lines instead of hanging the process.
   const destination = createLogDestination();
   const logger = createLogger(config, destination.stream);
   captureConsole(logger, config.logHealthData);
 
-  // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH, staff faces, alert worker.
+  // STORAGE=postgres: one pool for the instance, the schema brought up to date before anything listens.
+  const pool = config.postgres ? createPool(config.postgres) : undefined;
+  if (pool) await migrate(pool);
+
+  // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH (or PostgreSQL), staff faces, alert worker.
   let records: Records | undefined;
   let recordsFaces: RecordsFaces | undefined;
   let server: Server;
   try {
-    records = startRecords(config, logger);
+    records = startRecords(config, logger, { pool });
     server = createServer({
       config,
       logger,
@@ -76,7 +81,7 @@ function main(): void {
     process.once(signal, () => {
       recordsFaces?.close(); // live feeds would hold the close open
       // The records file closes after the last request (checkpointed, nothing left in its WAL).
-      shutdown(server, signal, logger, () => records?.close());
+      shutdown(server, signal, logger, async () => { await records?.close(); await pool?.end(); });
     });
   }
 }
@@ -90,4 +95,7 @@ function shutdown(server: Server, signal: string, logger: ReturnType<typeof crea
   (server.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
 }
 
-main();
+main().catch((err: Error) => {
+  process.stderr.write(`start failed: ${err.message}\n`); // e.g. the database cannot be reached for its migrations
+  process.exit(1);
+});

@@ -3,6 +3,8 @@
 // local Direct Line 200–299, intake records, staff, audit and alerts 300–399. The runner (../migrate.ts) applies
 // what a database lacks, in version order.
 import type { Migration } from '../migrate.js';
+import { RECORDS_MIGRATIONS } from './records.js';
 
 export const MIGRATIONS: readonly Migration[] = [
+  ...RECORDS_MIGRATIONS,
 ];
