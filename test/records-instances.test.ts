@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runMain, freePort } from './abuse-helpers.js';
-import { addStaff, EMERGENCY_BODY, freshDatabaseUrl, login, MILD_BODY, startRecordsServer, stopTestCluster, tempDir, type RecordsServer } from './records-helpers.js';
+import { addStaff, EMERGENCY_BODY, freshDatabaseUrl, login, MILD_BODY, startRecordsServer, stopTestCluster, tempDir, testCluster, type RecordsServer } from './records-helpers.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
@@ -176,6 +176,30 @@ describe('two instances on one PostgreSQL database', () => {
     await a.records.alertsIdle();
     expect((await a.records.store.get('main', ref))!.alerts[0]).toMatchObject({ status: 'delivered', attempts: 1 });
   });
+});
+
+describe('the database going away and coming back', () => {
+  it('staff routes and saving answer 503 with Retry-After meanwhile, and work again by themselves after', async () => {
+    const [a] = await pair();
+    const { token } = await addStaff(a.records, 'nurse');
+    const ref = await record(a, MILD_BODY);
+    const cluster = (await testCluster())!;
+    // The test server runs without synchronous commit: flush what is committed, as a durable server would have it.
+    await a.sql('CHECKPOINT');
+    cluster.stopServer();
+    try {
+      const listed = await a.request('GET', '/api/records', { auth: token });
+      expect(listed.status).toBe(503);
+      expect(listed.headers.get('retry-after')).toMatch(/^\d+$/);
+      const saved = await a.request('POST', '/api/assess', { body: { ...MILD_BODY, record: true } });
+      expect(saved.status).toBe(503);
+      expect(((await saved.json()) as { error: string }).error).toMatch(/nothing was saved/);
+    } finally {
+      cluster.startServer();
+    }
+    await until(async () => (await a.request('GET', `/api/records/${ref}`, { auth: token })).status === 200);
+    expect(await record(a, MILD_BODY)).toMatch(/^[2-9A-Z]{3}-[2-9A-Z]{3}$/);
+  }, 30_000);
 });
 
 describe('two server processes (npm start) on one database', () => {
