@@ -46,8 +46,13 @@ export function auditColumns(e: AuditInput, at: number): Pick<AuditRow, 'at' | '
   return { at, centre: e.centre ?? null, actor: e.actor, action: e.action, ref: e.ref ?? null, detail: e.detail ? JSON.stringify(e.detail) : null };
 }
 
+/** What an entry's hash covers besides the link: PostgreSQL hashes the same text (intake_audit_append). */
+export function chainPayload(r: Pick<AuditRow, 'at' | 'centre' | 'actor' | 'action' | 'ref' | 'detail'>): string {
+  return JSON.stringify([r.at, r.centre, r.actor, r.action, r.ref, r.detail]);
+}
+
 export function chain(prev: string, r: Pick<AuditRow, 'at' | 'centre' | 'actor' | 'action' | 'ref' | 'detail'>): string {
-  return createHash('sha256').update(prev).update('\n').update(JSON.stringify([r.at, r.centre, r.actor, r.action, r.ref, r.detail])).digest('hex');
+  return createHash('sha256').update(prev).update('\n').update(chainPayload(r)).digest('hex');
 }
 
 export function entryOfRow(r: AuditRow): AuditEntry {

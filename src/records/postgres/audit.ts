@@ -1,28 +1,24 @@
 // The audit trail in PostgreSQL: the same hash chain as the SQLite file's. Instances append concurrently, so an
-// append takes a transaction-scoped advisory lock first: the newest hash it reads is the one it links to, and no other
-// instance can add an entry between the two. An action on a record appends inside the action's own transaction.
-import { auditColumns, auditFilter, chain, ChainCheck, entryOfRow, GENESIS, type AuditInput, type AuditQuery, type AuditRow, type AuditTrail, type AuditVerdict } from '../audit.js';
-import { inTransaction, type Pool, type PoolClient } from '../../storage/postgres/pool.js';
+// append (the function intake_audit_append, migration 300) takes a transaction-scoped advisory lock first: the newest
+// hash it reads is the one it links to, and no other instance can add an entry between the two. It hashes the text
+// this process gives it (chainPayload), so verify() recomputes the same chain here. One round trip per entry; an
+// action on a record appends inside the action's own transaction.
+import { auditColumns, auditFilter, chainPayload, ChainCheck, entryOfRow, type AuditInput, type AuditQuery, type AuditRow, type AuditTrail, type AuditVerdict } from '../audit.js';
+import type { Pool, PoolClient } from '../../storage/postgres/pool.js';
 import { rows } from './rows.js';
 
-/** Key of the advisory lock that orders appends to the chain (a fixed number unique to this purpose). */
-const AUDIT_LOCK = 7_205_113_300;
-
-/** Appends one entry in the caller's transaction. */
-export async function appendAudit(client: PoolClient, e: AuditInput, at: number): Promise<void> {
+/** Appends one entry (in the caller's transaction when given a client in one). */
+export async function appendAudit(db: Pool | PoolClient, e: AuditInput, at: number): Promise<void> {
   const row = auditColumns(e, at);
-  await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const last = await client.query<{ hash: string }>('SELECT hash FROM intake_audit ORDER BY seq DESC LIMIT 1');
-  const prev = last.rows[0]?.hash ?? GENESIS;
-  await client.query('INSERT INTO intake_audit (at, centre, actor, action, ref, detail, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-    [row.at, row.centre, row.actor, row.action, row.ref, row.detail, prev, chain(prev, row)]);
+  await db.query('SELECT intake_audit_append($1, $2, $3, $4, $5, $6, $7)',
+    [row.at, row.centre, row.actor, row.action, row.ref, row.detail, chainPayload(row)]);
 }
 
 export class PostgresAuditTrail implements AuditTrail {
   constructor(private readonly pool: Pool, private readonly now: () => number) {}
 
   append(e: AuditInput): Promise<void> {
-    return inTransaction(this.pool, (c) => appendAudit(c, e, this.now()));
+    return appendAudit(this.pool, e, this.now());
   }
 
   async list(q: AuditQuery) {

@@ -77,6 +77,21 @@ CREATE TRIGGER intake_audit_append_only BEFORE UPDATE OR DELETE ON intake_audit
   FOR EACH ROW EXECUTE FUNCTION intake_audit_append_only();
 CREATE TRIGGER intake_audit_no_truncate BEFORE TRUNCATE ON intake_audit
   FOR EACH STATEMENT EXECUTE FUNCTION intake_audit_append_only();
+-- Appends one entry linked to the newest: the advisory lock (held to the end of the transaction) orders appends from
+-- every instance, and each statement below sees what committed before it. The hash is SHA-256 over the previous
+-- hash, a newline and the entry's text as the application gives it (src/records/audit.ts chainPayload).
+CREATE FUNCTION intake_audit_append(p_at bigint, p_centre text, p_actor text, p_action text, p_ref text, p_detail text,
+  p_payload text) RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  last_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7205113300);
+  SELECT hash INTO last_hash FROM intake_audit ORDER BY seq DESC LIMIT 1;
+  last_hash := COALESCE(last_hash, repeat('0', 64));
+  INSERT INTO intake_audit (at, centre, actor, action, ref, detail, prev, hash)
+    VALUES (p_at, p_centre, p_actor, p_action, p_ref, p_detail, last_hash,
+      encode(sha256(convert_to(last_hash || E'\n' || p_payload, 'UTF8')), 'hex'));
+END $$;
 
 CREATE TABLE alert_outbox (
   id text PRIMARY KEY,
