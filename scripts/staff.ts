@@ -1,4 +1,5 @@
-// npm run staff -- <command>: staff accounts of the intake records (in the records file beside SQLITE_PATH).
+// npm run staff -- <command>: staff accounts of the intake records (in the records file beside SQLITE_PATH, or with
+// STORAGE=postgres in DATABASE_URL's database, whose schema it brings up to date first).
 //   add <name> [--admin] [--centre <id>]   create an account; the password is asked for (or read from standard input)
 //   passwd <name>                          set a new password (ends the person's open sessions)
 //   token <name> [--label <text>]          make an API token for an integration acting as <name>; shown once
@@ -10,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { Records } from '../src/records/service.js';
 import { MIN_PASSWORD, validName } from '../src/records/staff.js';
+import { createPool, migrate } from '../src/storage/postgres/index.js';
 
 const USAGE = `Usage: npm run staff -- <command>
   add <name> [--admin] [--centre <id>]   create a staff account (password asked for, or read from standard input)
@@ -78,7 +80,9 @@ async function main(): Promise<void> {
   const rc = config.records;
   if (!rc.enabled) process.stderr.write('Note: INTAKE_RECORDS is off, so the server does not use these accounts until it is on.\n');
   // No alert worker and no purge from here: only the accounts are touched.
-  const records = new Records({ ...rc, alerts: undefined }, { purgeEveryMs: 2 ** 31 - 1 });
+  const pool = config.postgres ? createPool({ ...config.postgres, poolSize: 2 }) : undefined;
+  if (pool) await migrate(pool).catch((e: Error) => fail(`database: ${e.message}`));
+  const records = new Records({ ...rc, alerts: undefined }, { purgeEveryMs: 2 ** 31 - 1, pool });
   try {
     const name = command === 'list' ? '' : args.shift() ?? fail(USAGE);
     if (name && !validName(name)) fail('A name is 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit.');
@@ -103,7 +107,7 @@ async function main(): Promise<void> {
         const label = option(args, '--label') ?? 'integration';
         let token: string;
         try {
-          token = records.staff.newToken(name, label);
+          token = await records.staff.newToken(name, label);
         } catch (e) {
           fail((e as Error).message);
         }
@@ -112,14 +116,14 @@ async function main(): Promise<void> {
         break;
       }
       case 'revoke':
-        process.stdout.write(`Revoked ${records.staff.revokeTokens(name)} token(s) of ${name}.\n`);
+        process.stdout.write(`Revoked ${await records.staff.revokeTokens(name)} token(s) of ${name}.\n`);
         break;
       case 'remove':
-        if (!records.staff.remove(name)) fail(`No staff member "${name}".`);
+        if (!(await records.staff.remove(name))) fail(`No staff member "${name}".`);
         process.stdout.write(`Removed ${name}.\n`);
         break;
       case 'list':
-        for (const s of records.staff.list()) {
+        for (const s of await records.staff.list()) {
           process.stdout.write(`${s.name}\t${s.centre}\t${s.admin ? 'admin' : 'staff'}\t${s.tokens} token(s)\n`);
         }
         break;
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
     if (args.length) process.stderr.write(`Ignored: ${args.join(' ')}\n`);
   } finally {
     await records.close();
+    await pool?.end();
   }
 }
 

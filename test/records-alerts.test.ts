@@ -1,11 +1,13 @@
 // Alerts from the durable outbox to a loopback webhook receiver: signed JSON, Teams and Slack formats that carry only
 // level, reference and link, retries with the same idempotency key, redelivery after the receiver was down and the
-// server restarted, and giving up after 24 hours (visible to staff).
+// server restarted, and giving up after 24 hours (visible to staff); on the SQLite records file and on PostgreSQL.
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { addStaff, EMERGENCY_BODY, MILD_BODY, startRecordsServer, tempDir, type RecordsServer } from './records-helpers.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { addStaff, EMERGENCY_BODY, MILD_BODY, startRecordsServer, STORE_KINDS, stopTestCluster, tempDir, type RecordsServer } from './records-helpers.js';
+
+afterAll(stopTestCluster);
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
@@ -38,10 +40,10 @@ async function freePort(): Promise<number> {
   return r.port;
 }
 
-async function until<T>(fn: () => T | undefined | false, ms = 8_000): Promise<T> {
+async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 8_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 25));
@@ -64,133 +66,134 @@ async function record(srv: RecordsServer, body: object): Promise<string> {
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => { while (cleanup.length) await cleanup.pop()!(); });
 
-describe('alerts', () => {
-  it('json: an emergency is POSTed within seconds, signed, with an idempotency key; a level not in ALERT_LEVELS is not', async () => {
-    const rx = await receiver();
-    const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_SECRET: SECRET });
-    cleanup.push(() => rx.close(), () => srv.close(true));
-    const t0 = Date.now();
-    const mild = await record(srv, MILD_BODY);
-    const ref = await record(srv, EMERGENCY_BODY);
-    const hit = await until(() => rx.hits[0], 5_000);
-    expect(Date.now() - t0).toBeLessThan(5_000);
-    verify(hit);
-    expect(hit.headers['content-type']).toBe('application/json');
-    const body = JSON.parse(hit.body) as Record<string, any>;
-    expect(hit.headers['idempotency-key']).toBe(body.id);
-    expect(body).toMatchObject({
-      type: 'triage.record', ref, level: 'emergency', headline: expect.any(String),
-      redFlags: expect.arrayContaining(['seizure']), link: `https://triage.example.org/staff#record=${ref}`,
+describe.each(STORE_KINDS)('%s', (store) => {
+  describe('alerts', () => {
+    it('json: an emergency is POSTed within seconds, signed, with an idempotency key; a level not in ALERT_LEVELS is not', async () => {
+      const rx = await receiver();
+      const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_SECRET: SECRET }, { store });
+      cleanup.push(() => rx.close(), () => srv.close(true));
+      const t0 = Date.now();
+      const mild = await record(srv, MILD_BODY);
+      const ref = await record(srv, EMERGENCY_BODY);
+      const hit = await until(() => rx.hits[0], 5_000);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      verify(hit);
+      expect(hit.headers['content-type']).toBe('application/json');
+      const body = JSON.parse(hit.body) as Record<string, any>;
+      expect(hit.headers['idempotency-key']).toBe(body.id);
+      expect(body).toMatchObject({
+        type: 'triage.record', ref, level: 'emergency', headline: expect.any(String),
+        redFlags: expect.arrayContaining(['seizure']), link: `https://triage.example.org/staff#record=${ref}`,
+      });
+      expect(Date.parse(body.createdAt)).toBeGreaterThan(t0 - 1_000);
+      await srv.records.alertsIdle();
+      expect(rx.hits).toHaveLength(1);
+      expect(rx.hits.some((h) => h.body.includes(mild))).toBe(false);
+      const { token } = await addStaff(srv.records, 'desk');
+      const r = (await (await srv.request('GET', `/api/records/${ref}`, { auth: token })).json()) as { alerts: { status: string; attempts: number }[]; alert: string };
+      expect(r.alert).toBe('delivered');
+      expect(r.alerts[0]).toMatchObject({ status: 'delivered', attempts: 1 });
     });
-    expect(Date.parse(body.createdAt)).toBeGreaterThan(t0 - 1_000);
-    await srv.records.alertsIdle();
-    expect(rx.hits).toHaveLength(1);
-    expect(rx.hits.some((h) => h.body.includes(mild))).toBe(false);
-    const { token } = await addStaff(srv.records, 'desk');
-    const r = (await (await srv.request('GET', `/api/records/${ref}`, { auth: token })).json()) as { alerts: { status: string; attempts: number }[]; alert: string };
-    expect(r.alert).toBe('delivered');
-    expect(r.alerts[0]).toMatchObject({ status: 'delivered', attempts: 1 });
-  });
 
-  it.each(['teams', 'slack'])('%s: carries only the level, the reference and the link', async (format) => {
-    const rx = await receiver();
-    const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_FORMAT: format, ALERT_LEVELS: 'emergency' });
-    cleanup.push(() => rx.close(), () => srv.close(true));
-    const ref = await record(srv, EMERGENCY_BODY);
-    const hit = await until(() => rx.hits[0], 5_000);
-    const body = JSON.parse(hit.body) as Record<string, any>;
-    const link = `https://triage.example.org/staff#record=${ref}`;
-    const a = srv.records.store.get('main', ref)!.assessment!;
-    // Nothing of the answers or the findings: not the headline, not a red flag's name, not a word the person typed.
-    for (const secret of [a.headline, 'seizure', 'tramadol', 'citalopram', 'hyperthermia']) expect(hit.body).not.toContain(secret);
-    if (format === 'teams') {
-      expect(body.type).toBe('message');
-      const card = body.attachments[0];
-      expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
-      expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
-      expect(card.content.body[1].facts).toEqual([{ title: 'Level', value: 'emergency' }, { title: 'Reference', value: ref }]);
-      expect(card.content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in the staff page', url: link }]);
-    } else {
-      expect(body.text).toContain(link);
-      expect(body.blocks.map((b: any) => b.type)).toEqual(['header', 'section', 'actions']);
-      expect(body.blocks[1].fields.map((f: any) => f.text)).toEqual(['*Level*\nemergency', `*Reference*\n${ref}`]);
-      expect(body.blocks[2].elements[0].url).toBe(link);
-    }
-  });
+    it.each(['teams', 'slack'])('%s: carries only the level, the reference and the link', async (format) => {
+      const rx = await receiver();
+      const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_FORMAT: format, ALERT_LEVELS: 'emergency' }, { store });
+      cleanup.push(() => rx.close(), () => srv.close(true));
+      const ref = await record(srv, EMERGENCY_BODY);
+      const hit = await until(() => rx.hits[0], 5_000);
+      const body = JSON.parse(hit.body) as Record<string, any>;
+      const link = `https://triage.example.org/staff#record=${ref}`;
+      const a = (await srv.records.store.get('main', ref))!.assessment!;
+      // Nothing of the answers or the findings: not the headline, not a red flag's name, not a word the person typed.
+      for (const secret of [a.headline, 'seizure', 'tramadol', 'citalopram', 'hyperthermia']) expect(hit.body).not.toContain(secret);
+      if (format === 'teams') {
+        expect(body.type).toBe('message');
+        const card = body.attachments[0];
+        expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
+        expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+        expect(card.content.body[1].facts).toEqual([{ title: 'Level', value: 'emergency' }, { title: 'Reference', value: ref }]);
+        expect(card.content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in the staff page', url: link }]);
+      } else {
+        expect(body.text).toContain(link);
+        expect(body.blocks.map((b: any) => b.type)).toEqual(['header', 'section', 'actions']);
+        expect(body.blocks[1].fields.map((f: any) => f.text)).toEqual(['*Level*\nemergency', `*Reference*\n${ref}`]);
+        expect(body.blocks[2].elements[0].url).toBe(link);
+      }
+    });
 
-  it('a failed delivery is retried with backoff and the same idempotency key', async () => {
-    let n = 0;
-    const rx = await receiver(0, () => (++n === 1 ? 503 : 200));
-    const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_SECRET: SECRET }, { records: { alerts: { baseDelayMs: 300 } } });
-    cleanup.push(() => rx.close(), () => srv.close(true));
-    const ref = await record(srv, EMERGENCY_BODY);
-    await until(() => rx.hits.length >= 2);
-    expect(rx.hits[0]!.headers['idempotency-key']).toBe(rx.hits[1]!.headers['idempotency-key']);
-    expect(rx.hits.map((h) => h.headers['x-triage-delivery-attempt'])).toEqual(['1', '2']);
-    rx.hits.forEach(verify);
-    await until(() => srv.records.store.get('main', ref)!.alerts[0]!.status === 'delivered');
-    expect(srv.records.store.get('main', ref)!.alerts[0]).toMatchObject({ attempts: 2, status: 'delivered' });
-  });
+    it('a failed delivery is retried with backoff and the same idempotency key', async () => {
+      let n = 0;
+      const rx = await receiver(0, () => (++n === 1 ? 503 : 200));
+      const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_SECRET: SECRET }, { store, records: { alerts: { baseDelayMs: 300 } } });
+      cleanup.push(() => rx.close(), () => srv.close(true));
+      const ref = await record(srv, EMERGENCY_BODY);
+      await until(() => rx.hits.length >= 2);
+      expect(rx.hits[0]!.headers['idempotency-key']).toBe(rx.hits[1]!.headers['idempotency-key']);
+      expect(rx.hits.map((h) => h.headers['x-triage-delivery-attempt'])).toEqual(['1', '2']);
+      rx.hits.forEach(verify);
+      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
+      expect((await srv.records.store.get('main', ref))!.alerts[0]).toMatchObject({ attempts: 2, status: 'delivered' });
+    });
 
-  it('is not lost when the receiver is down and the server restarts: delivered by the next start', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}/hook`;
-    const dir = tempDir();
-    const env = { ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET };
-    const first = await startRecordsServer(env, { dir });
-    const ref = await record(first, EMERGENCY_BODY);
-    const failing = await until(() => first.records.store.get('main', ref)!.alerts.find((x) => x.attempts >= 1));
-    expect(failing).toMatchObject({ status: 'pending', lastError: 'ECONNREFUSED' });
-    // Staff see the failure.
-    const { token } = await addStaff(first.records, 'desk');
-    const problems = (await (await first.request('GET', '/api/alerts', { auth: token })).json()) as { problems: { ref: string; status: string }[] };
-    expect(problems.problems).toEqual([expect.objectContaining({ ref, status: 'pending', attempts: 1, lastError: 'ECONNREFUSED' })]);
-    await first.close();
+    it('is not lost when the receiver is down and the server restarts: delivered by the next start', async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/hook`;
+      const dir = tempDir();
+      const env = { ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET };
+      const first = await startRecordsServer(env, { dir, store });
+      const ref = await record(first, EMERGENCY_BODY);
+      const failing = await until(async () => (await first.records.store.get('main', ref))!.alerts.find((x) => x.attempts >= 1));
+      expect(failing).toMatchObject({ status: 'pending', lastError: 'ECONNREFUSED' });
+      // Staff see the failure.
+      const { token } = await addStaff(first.records, 'desk');
+      const problems = (await (await first.request('GET', '/api/alerts', { auth: token })).json()) as { problems: { ref: string; status: string }[] };
+      expect(problems.problems).toEqual([expect.objectContaining({ ref, status: 'pending', attempts: 1, lastError: 'ECONNREFUSED' })]);
+      await first.close();
 
-    const rx = await receiver(port);
-    const second = await startRecordsServer(env, { dir });
-    cleanup.push(() => rx.close(), () => second.close(true));
-    const hit = await until(() => rx.hits[0], 5_000);
-    verify(hit);
-    const body = JSON.parse(hit.body) as { id: string; ref: string };
-    expect(body.ref).toBe(ref);
-    expect(hit.headers['idempotency-key']).toBe(failing.id);
-    expect(hit.headers['x-triage-delivery-attempt']).toBe('2');
-    await until(() => second.records.store.get('main', ref)!.alerts[0]!.status === 'delivered');
-    // Delivered: the outbox keeps no content any more.
-    const row = second.records.db.prepare('SELECT payload FROM outbox WHERE id = ?').get(failing.id) as { payload: string | null };
-    expect(row.payload).toBeNull();
-  });
+      const rx = await receiver(port);
+      const second = await startRecordsServer(env, { dir, store, databaseUrl: first.databaseUrl });
+      cleanup.push(() => rx.close(), () => second.close(true));
+      const hit = await until(() => rx.hits[0], 5_000);
+      verify(hit);
+      const body = JSON.parse(hit.body) as { id: string; ref: string };
+      expect(body.ref).toBe(ref);
+      expect(hit.headers['idempotency-key']).toBe(failing.id);
+      expect(hit.headers['x-triage-delivery-attempt']).toBe('2');
+      await until(async () => (await second.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
+      // Delivered: the outbox keeps no content any more.
+      expect(await second.sql('SELECT payload FROM alert_outbox WHERE id = $1', [failing.id])).toEqual([{ payload: null }]);
+    });
 
-  it('logs failures and the traffic of a whole handoff without any health information', async () => {
-    const port = await freePort();
-    const logs: string[] = [];
-    const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/`, ALERT_WEBHOOK_SECRET: SECRET }, { logs });
-    cleanup.push(() => srv.close(true));
-    const { token } = await addStaff(srv.records, 'desk');
-    const marker = 'quokka-marker-3310';
-    const ref = await record(srv, { ...EMERGENCY_BODY, symptoms: `${EMERGENCY_BODY.symptoms}, ${marker}`, client: { reference: 'MRN-LOG' } });
-    await until(() => srv.records.store.get('main', ref)!.alerts[0]!.attempts >= 1);
-    for (const p of [`/api/records/${ref}`, `/api/records/${ref}/fhir`, '/api/records']) await srv.request('GET', p, { auth: token });
-    await srv.request('POST', `/api/records/${ref}/review`, { auth: token, body: { note: `note ${marker}` } });
-    const text = logs.join('');
-    expect(text).toMatch(/alert not delivered/);
-    expect(text).toMatch(/ECONNREFUSED/);
-    for (const secret of [marker, 'seizure', 'tramadol', 'citalopram', 'MRN-LOG', token]) expect(text, secret).not.toContain(secret);
-  });
+    it('logs failures and the traffic of a whole handoff without any health information', async () => {
+      const port = await freePort();
+      const logs: string[] = [];
+      const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/`, ALERT_WEBHOOK_SECRET: SECRET }, { store, logs });
+      cleanup.push(() => srv.close(true));
+      const { token } = await addStaff(srv.records, 'desk');
+      const marker = 'quokka-marker-3310';
+      const ref = await record(srv, { ...EMERGENCY_BODY, symptoms: `${EMERGENCY_BODY.symptoms}, ${marker}`, client: { reference: 'MRN-LOG' } });
+      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.attempts >= 1);
+      for (const p of [`/api/records/${ref}`, `/api/records/${ref}/fhir`, '/api/records']) await srv.request('GET', p, { auth: token });
+      await srv.request('POST', `/api/records/${ref}/review`, { auth: token, body: { note: `note ${marker}` } });
+      const text = logs.join('');
+      expect(text).toMatch(/alert not delivered/);
+      expect(text).toMatch(/ECONNREFUSED/);
+      for (const secret of [marker, 'seizure', 'tramadol', 'citalopram', 'MRN-LOG', token]) expect(text, secret).not.toContain(secret);
+    });
 
-  it('gives up after 24 hours of failures, and says so on /api/alerts', async () => {
-    const port = await freePort();
-    let clock = Date.now();
-    const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/`, ALERT_WEBHOOK_SECRET: SECRET }, { records: { now: () => clock } });
-    cleanup.push(() => srv.close(true));
-    const ref = await record(srv, EMERGENCY_BODY);
-    await until(() => srv.records.store.get('main', ref)!.alerts[0]!.attempts >= 1);
-    clock += 25 * 3_600_000;
-    srv.records.retryAlertsNow();
-    await until(() => srv.records.store.get('main', ref)!.alerts[0]!.status === 'failed');
-    const { token } = await addStaff(srv.records, 'desk');
-    const res = (await (await srv.request('GET', '/api/alerts', { auth: token })).json()) as { problems: { ref: string; status: string }[] };
-    expect(res.problems).toEqual([expect.objectContaining({ ref, status: 'failed' })]);
+    it('gives up after 24 hours of failures, and says so on /api/alerts', async () => {
+      const port = await freePort();
+      let clock = Date.now();
+      const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/`, ALERT_WEBHOOK_SECRET: SECRET }, { store, records: { now: () => clock } });
+      cleanup.push(() => srv.close(true));
+      const ref = await record(srv, EMERGENCY_BODY);
+      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.attempts >= 1);
+      clock += 25 * 3_600_000;
+      srv.records.retryAlertsNow();
+      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.status === 'failed');
+      const { token } = await addStaff(srv.records, 'desk');
+      const res = (await (await srv.request('GET', '/api/alerts', { auth: token })).json()) as { problems: { ref: string; status: string }[] };
+      expect(res.problems).toEqual([expect.objectContaining({ ref, status: 'failed' })]);
+    });
   });
 });

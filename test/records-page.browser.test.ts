@@ -93,10 +93,10 @@ describe.skipIf(!available && !process.env.CI)('staff page in Chromium', () => {
     await page.getByRole('button', { name: 'Mark reviewed' }).click();
     await page.locator('#detail-body', { hasText: 'Phoned, ambulance on the way.' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'staff-detail.png'), fullPage: true });
-    const stored = srv.records.store.get('north', ref)!;
+    const stored = (await srv.records.store.get('north', ref))!;
     expect(stored.status).toBe('reviewed');
     expect(stored.reviews).toEqual([expect.objectContaining({ by: 'sam', note: 'Phoned, ambulance on the way.' })]);
-    expect(srv.records.audit.list({ ref }).map((e) => e.action)).toEqual(expect.arrayContaining(['read', 'export', 'review']));
+    expect((await srv.records.audit.list({ ref })).map((e) => e.action)).toEqual(expect.arrayContaining(['read', 'export', 'review']));
 
     await page.getByRole('button', { name: 'Back to the queue' }).click();
     await page.getByRole('heading', { name: 'Records' }).waitFor();

@@ -1,13 +1,16 @@
-// The records file itself: private files, secure deletion, the audit chain, settings, and `npm run staff`.
+// The records store itself: private files and secure deletion (SQLite), the audit chain and `npm run staff` (SQLite
+// and PostgreSQL), settings.
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { normaliseRef, newRef } from '../src/records/refs.js';
 import { Records } from '../src/records/service.js';
-import { startRecordsServer, tempDir, triage } from './records-helpers.js';
+import { freshDatabaseUrl, startRecordsServer, STORE_KINDS, stopTestCluster, tempDir, triage } from './records-helpers.js';
+
+afterAll(stopTestCluster);
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
@@ -24,7 +27,7 @@ describe('records file', () => {
   it('lives beside SQLITE_PATH, private to its user (folder 0700, files 0600)', async () => {
     const dir = path.join(tempDir(), 'nested', 'data');
     const r = open(dir);
-    r.saveFromApi({ centre: 'main', answers: answers('tired'), assessment: assessment('tired') });
+    await r.saveFromApi({ centre: 'main', answers: answers('tired'), assessment: assessment('tired') });
     expect(r.config.path).toBe(path.join(dir, 'records.sqlite'));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of ['records.sqlite', 'records.sqlite-wal']) expect(statSync(path.join(dir, f)).mode & 0o777, f).toBe(0o600);
@@ -34,32 +37,33 @@ describe('records file', () => {
   it('deletion overwrites: an admin deletion and a withdrawal leave no trace of the text in the file or its WAL', async () => {
     const dir = tempDir();
     const r = open(dir);
-    const keep = r.saveFromApi({ centre: 'main', answers: answers('kept-marker-1'), assessment: assessment('kept-marker-1') });
-    const del = r.saveFromApi({ centre: 'main', answers: answers('gone-marker-2'), assessment: assessment('gone-marker-2') });
-    r.saveFromConversation({ channelId: 'webchat', conversationId: 'c1', answers: answers('gone-marker-3'), assessment: assessment('gone-marker-3'), statement: 'ok?' });
+    const keep = await r.saveFromApi({ centre: 'main', answers: answers('kept-marker-1'), assessment: assessment('kept-marker-1') });
+    const del = await r.saveFromApi({ centre: 'main', answers: answers('gone-marker-2'), assessment: assessment('gone-marker-2') });
+    await r.saveFromConversation({ channelId: 'webchat', conversationId: 'c1', answers: answers('gone-marker-3'), assessment: assessment('gone-marker-3'), statement: 'ok?' });
     const bytes = () => Buffer.concat(['records.sqlite', 'records.sqlite-wal'].map((f) => { try { return readFileSync(path.join(dir, f)); } catch { return Buffer.alloc(0); } }));
     expect(bytes().includes('gone-marker-2')).toBe(true);
-    expect(r.store.delete('main', del, () => r.audit.append({ centre: 'main', actor: 'admin', action: 'delete', ref: del }))).toBe(true);
-    expect(r.withdrawConversation('webchat', 'c1')).toHaveLength(1);
-    expect(r.withdrawConversation('webchat', 'c1')).toHaveLength(0);
+    expect(await r.store.delete('main', del, { centre: 'main', actor: 'admin', action: 'delete', ref: del })).toBe(true);
+    expect(await r.withdrawConversation('webchat', 'c1')).toHaveLength(1);
+    expect(await r.withdrawConversation('webchat', 'c1')).toHaveLength(0);
     const after = bytes();
     expect(after.includes('gone-marker-2')).toBe(false);
     expect(after.includes('gone-marker-3')).toBe(false);
     expect(after.includes('kept-marker-1')).toBe(true);
-    expect(r.store.get('main', keep)?.answers?.symptoms).toBe('kept-marker-1');
+    expect((await r.store.get('main', keep))?.answers?.symptoms).toBe('kept-marker-1');
     await r.close();
   });
 
-  it('the audit chain shows an entry changed behind the API', async () => {
-    const r = open(tempDir());
-    r.audit.append({ centre: 'main', actor: 'a', action: 'read', ref: 'K7F-2QX' });
-    r.audit.append({ centre: 'main', actor: 'b', action: 'review', ref: 'K7F-2QX' });
-    expect(r.audit.verify()).toEqual({ ok: true, entries: 2 });
-    // Someone with the file drops the guard and edits an entry: the chain no longer holds.
-    r.db.exec('DROP TRIGGER audit_append_only_update');
-    r.db.prepare("UPDATE audit SET actor = 'c' WHERE seq = 1").run();
-    expect(r.audit.verify()).toEqual({ ok: false, brokenAt: 1 });
-    await r.close();
+  it.each(STORE_KINDS)('%s: the audit chain shows an entry changed behind the API', async (store) => {
+    const srv = await startRecordsServer({}, { store });
+    const r = srv.records;
+    await r.audit.append({ centre: 'main', actor: 'a', action: 'read', ref: 'K7F-2QX' });
+    await r.audit.append({ centre: 'main', actor: 'b', action: 'review', ref: 'K7F-2QX' });
+    expect(await r.audit.verify()).toEqual({ ok: true, entries: 2 });
+    // Someone with the file (or a database login) drops the guard and edits an entry: the chain no longer holds.
+    await srv.sql(store === 'sqlite' ? 'DROP TRIGGER audit_append_only_update' : 'DROP TRIGGER intake_audit_append_only ON intake_audit');
+    await srv.sql("UPDATE intake_audit SET actor = 'c' WHERE seq = 1");
+    expect(await r.audit.verify()).toEqual({ ok: false, brokenAt: 1 });
+    await srv.close(true);
   });
 
   it('reference codes are short, readable and typed loosely', () => {
@@ -109,10 +113,14 @@ describe('records settings', () => {
   });
 });
 
-describe('npm run staff', () => {
+describe.each(STORE_KINDS)('npm run staff (%s)', (store) => {
   it('adds an account (password from standard input), makes a token that the API accepts, lists, revokes and removes', async () => {
     const dir = tempDir();
-    const env = { ...process.env, SQLITE_PATH: path.join(dir, 'triage.sqlite'), INTAKE_RECORDS: 'on', INTAKE_CENTRES: 'north,south' };
+    const databaseUrl = store === 'postgres' ? await freshDatabaseUrl() : undefined;
+    const env = {
+      ...process.env, SQLITE_PATH: path.join(dir, 'triage.sqlite'), INTAKE_RECORDS: 'on', INTAKE_CENTRES: 'north,south',
+      ...(databaseUrl ? { STORAGE: 'postgres', DATABASE_URL: databaseUrl } : { STORAGE: 'sqlite' }),
+    };
     const staff = (args: string[], input?: string) => {
       const child = run('npx', ['tsx', 'scripts/staff.ts', ...args], { cwd: ROOT, env });
       if (input !== undefined) { child.child.stdin!.end(`${input}\n`); } else child.child.stdin!.end();
@@ -125,7 +133,7 @@ describe('npm run staff', () => {
     expect(token).toMatch(/^trt_[\w-]{43}$/);
     expect((await staff(['list'])).stdout).toMatch(/^lee\tnorth\tadmin\t1 token/m);
 
-    const srv = await startRecordsServer({ INTAKE_CENTRES: 'north,south' }, { dir });
+    const srv = await startRecordsServer({ INTAKE_CENTRES: 'north,south' }, { dir, store, databaseUrl });
     try {
       expect((await srv.request('GET', '/api/records', { auth: token })).status).toBe(200);
       expect((await srv.request('POST', '/api/staff/login', { body: { name: 'lee', password: 'a-long-enough-password' } })).status).toBe(200);

@@ -1,12 +1,12 @@
-// Alerts for saved records at a level in ALERT_LEVELS, delivered at least once from the durable outbox in the records
-// file: an alert is written in the same transaction as its record, tried at once, and retried with backoff for 24 hours
+// Alerts for saved records at a level in ALERT_LEVELS, delivered at least once from the durable outbox beside the
+// records (SQLite file or PostgreSQL; there any free instance delivers, see postgres/store.ts for the claims): an alert is written in the same transaction as its record, tried at once, and retried with backoff for 24 hours
 // (across restarts: pending alerts are tried again when the server starts). Each carries an idempotency key that stays
 // the same across attempts. `json` is signed (X-Triage-Timestamp, X-Triage-Signature: sha256=HMAC(secret,
 // "timestamp.body")); `teams` (Adaptive Card) and `slack` (Block Kit) carry only the level, the reference and a link.
 import { createHmac } from 'node:crypto';
 import type { Assessment, Level } from '../triage/types.js';
 import type { AlertFormat } from './config.js';
-import type { RecordsStore } from './store.js';
+import type { DueAlert, RecordsStore } from './model.js';
 
 /** What the outbox keeps until delivery (then it is overwritten). */
 export interface AlertPayload {
@@ -94,6 +94,12 @@ export interface AlertDelivererOptions {
   /** Told when an alert's state changes (the staff page's live queue). */
   onChange?: (ref: string, centre: string) => void;
   onError?: (info: { id: string; error: string; attempts: number }) => void;
+  /** The outbox itself could not be read or written (database away); the worker tries again at its next wake-up. */
+  onWorkerError?: (code: string) => void;
+  /** Alerts taken per look at the outbox (a shared outbox: one, so none waits out its claim behind another's delivery). */
+  claimBatch?: number;
+  /** Look at the outbox at least this often even when nothing here queued an alert (a shared outbox). */
+  pollMs?: number;
 }
 
 /** Works the outbox: one delivery at a time, woken by new alerts and by the next retry's timer. */
@@ -102,11 +108,11 @@ export class AlertDeliverer {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private readonly o: Required<Omit<AlertDelivererOptions, 'onChange' | 'onError'>> & Pick<AlertDelivererOptions, 'onChange' | 'onError'>;
+  private readonly o: Required<Omit<AlertDelivererOptions, 'onChange' | 'onError' | 'onWorkerError' | 'pollMs'>> & Pick<AlertDelivererOptions, 'onChange' | 'onError' | 'onWorkerError' | 'pollMs'>;
 
   constructor(private readonly store: RecordsStore, private readonly target: AlertTarget, opts: AlertDelivererOptions = {}) {
     this.o = {
-      baseDelayMs: 5_000, maxDelayMs: 60 * 60_000, giveUpAfterMs: 24 * 60 * 60_000, timeoutMs: 10_000, now: Date.now, ...opts,
+      baseDelayMs: 5_000, maxDelayMs: 60 * 60_000, giveUpAfterMs: 24 * 60 * 60_000, timeoutMs: 10_000, now: Date.now, claimBatch: 20, ...opts,
     };
   }
 
@@ -122,12 +128,14 @@ export class AlertDeliverer {
       this.again = true;
       return;
     }
-    this.running = this.work(all).finally(() => {
+    this.running = this.work(all).catch((err: Error & { code?: string }) => {
+      this.o.onWorkerError?.(err.code ?? err.name);
+    }).then(() => this.schedule()).catch(() => this.scheduleIn(this.o.pollMs ?? this.o.baseDelayMs)).finally(() => {
       this.running = undefined;
       if (this.again && !this.stopped) {
         this.again = false;
         this.kick();
-      } else this.schedule();
+      }
     });
   }
 
@@ -142,12 +150,20 @@ export class AlertDeliverer {
     await this.idle();
   }
 
-  private schedule(): void {
+  /** Wakes at the next retry (or claim running out), or at the poll when the outbox is shared, whichever is sooner. */
+  private async schedule(): Promise<void> {
+    if (this.stopped) return;
+    const next = await this.store.nextAlertAt();
+    const wait = next === undefined ? undefined : next - this.o.now();
+    const poll = this.o.pollMs;
+    if (wait === undefined && poll === undefined) return clearTimeout(this.timer);
+    this.scheduleIn(Math.min(wait ?? Infinity, poll ?? Infinity));
+  }
+
+  private scheduleIn(ms: number): void {
     clearTimeout(this.timer);
     if (this.stopped) return;
-    const next = this.store.nextAlertAt();
-    if (next === undefined) return;
-    this.timer = setTimeout(() => this.kick(), Math.max(0, Math.min(next - this.o.now(), 2 ** 31 - 1)));
+    this.timer = setTimeout(() => this.kick(), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
     this.timer.unref();
   }
 
@@ -155,7 +171,8 @@ export class AlertDeliverer {
     const seen = new Set<string>();
     for (;;) {
       if (this.stopped) return;
-      const due = this.store.dueAlerts(all ? Infinity : this.o.now()).filter((a) => !seen.has(a.id));
+      // Each alert once per pass: one that failed just now waits for its backoff, not for this loop.
+      const due = await this.store.claimDueAlerts(all ? Infinity : this.o.now(), this.o.claimBatch, [...seen]);
       if (!due.length) return;
       for (const a of due) {
         if (this.stopped) return;
@@ -165,7 +182,7 @@ export class AlertDeliverer {
     }
   }
 
-  private async deliver(a: ReturnType<RecordsStore['dueAlerts']>[number]): Promise<void> {
+  private async deliver(a: DueAlert): Promise<void> {
     let error: string | undefined;
     if (!a.payload) error = 'no payload';
     else {
@@ -188,13 +205,14 @@ export class AlertDeliverer {
         error = e.cause?.code ?? (e.name === 'TimeoutError' ? 'timeout' : e.name);
       }
     }
-    if (!this.store.refOf(a.id)) return; // withdrawn or deleted meanwhile
-    if (!error) this.store.alertDelivered(a.id);
-    else {
+    // False: withdrawn or deleted meanwhile (or, after a failure, claimed again by another instance): nothing to say.
+    if (!error) {
+      if (!(await this.store.alertDelivered(a))) return;
+    } else {
       const attempts = a.attempts + 1;
       const next = this.o.now() + Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 3 ** (attempts - 1)) * (0.9 + Math.random() * 0.2);
-      if (next - a.created > this.o.giveUpAfterMs) this.store.alertFailed(a.id, error);
-      else this.store.alertRetry(a.id, next, error);
+      const kept = next - a.created > this.o.giveUpAfterMs ? await this.store.alertFailed(a, error) : await this.store.alertRetry(a, next, error);
+      if (!kept) return;
       this.o.onError?.({ id: a.id, error, attempts });
     }
     this.o.onChange?.(a.ref, a.centre);

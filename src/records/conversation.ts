@@ -22,7 +22,7 @@ export function conversationRecords(records: Records, logger: Logger): IntakeRec
     centreName: (ctx) => records.centreName(centreOf(records, ctx)),
     async save(ctx, { input, assessment, statement }) {
       try {
-        return records.saveFromConversation({
+        return await records.saveFromConversation({
           channelId: ctx.activity.channelId,
           conversationId: ctx.activity.conversation.id,
           centre: centreOf(records, ctx),
@@ -44,7 +44,7 @@ export function conversationRecords(records: Records, logger: Logger): IntakeRec
 /** "delete my data": withdraws the conversation's records; says which, in the person's language. */
 export function recordsEraser(records: Records): (ctx: TurnContext, locale: string) => Promise<string[]> {
   return async (ctx, locale) => {
-    const refs = records.withdrawConversation(ctx.activity.channelId, ctx.activity.conversation.id);
+    const refs = await records.withdrawConversation(ctx.activity.channelId, ctx.activity.conversation.id);
     if (!refs.length) return [];
     return [withdrawn[locale.toLowerCase().startsWith('es') ? 'es' : 'en'](refs.join(', '))];
   };

@@ -4,7 +4,7 @@
 // an Observation for a reported temperature (LOINC 8310-5, UCUM Cel) and a Flag when the level is emergency.
 import { createHash } from 'node:crypto';
 import type { Level } from '../triage/types.js';
-import type { IntakeRecord } from './store.js';
+import type { IntakeRecord } from './model.js';
 
 export const QUESTIONNAIRE_ID = 'triage-intake';
 export const QUESTIONNAIRE_VERSION = '1.0.0';

@@ -13,6 +13,7 @@ export function startRecords(config: Pick<Config, 'records'>, logger: Logger, op
   const log = logger.child({ component: 'alerts' });
   return new Records(config.records, {
     onAlertError: ({ id, error, attempts }) => log.warn({ alertId: id, error, attempts }, 'alert not delivered; will retry'),
+    onBackgroundError: ({ task, code }) => logger.warn({ component: 'records', task, code }, 'records background task failed; will retry'),
     ...opts,
   });
 }

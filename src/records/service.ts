@@ -1,13 +1,20 @@
-// The intake handoff as one object: the records file with its stores, the alert worker, retention, and the change
-// feed the staff page listens to. The server's faces and the conversation use this; nothing here knows HTTP.
+// The intake handoff as one object: the records backend (SQLite records file, or PostgreSQL with STORAGE=postgres)
+// with its stores, the alert worker, retention, and the change feed the staff page listens to. The server's faces and
+// the conversation use this; nothing here knows HTTP.
 import { EventEmitter } from 'node:events';
+import type { Pool } from '../storage/postgres/pool.js';
 import type { Assessment } from '../triage/types.js';
 import { AlertDeliverer, alertPayload, type AlertDelivererOptions } from './alerts.js';
-import { AuditTrail } from './audit.js';
+import type { AuditTrail } from './audit.js';
+import type { RecordChange, RecordsBackend } from './backend.js';
 import type { RecordsConfig } from './config.js';
-import { openRecordsDb, type Db } from './db.js';
-import { RecordsStore, conversationKey, type RecordAnswers } from './store.js';
+import type { Db } from './db.js';
+import { conversationKey, type NewRecord, type RecordAnswers, type RecordsStore } from './model.js';
+import { postgresBackend } from './postgres/backend.js';
+import { sqliteBackend } from './sqlite.js';
 import { StaffDirectory } from './staff.js';
+
+export type { RecordChange } from './backend.js';
 
 export interface RecordsOptions {
   now?: () => number;
@@ -15,38 +22,62 @@ export interface RecordsOptions {
   /** How often expired records are purged (also once at start). */
   purgeEveryMs?: number;
   onAlertError?: (info: { id: string; error: string; attempts: number }) => void;
+  /** A background task (purge, alert worker, change feed) failed; `code` names the error, never the data. */
+  onBackgroundError?: (info: { task: string; code: string }) => void;
+  /** STORAGE=postgres: the instance's pool; the records live in PostgreSQL (migrated at start by main.ts). */
+  pool?: Pool;
+  /** PostgreSQL: how long a claimed alert stays with the instance delivering it before another may take it. */
+  alertLeaseMs?: number;
 }
 
-export interface RecordChange { ref: string; centre: string; kind: 'created' | 'reviewed' | 'withdrawn' | 'deleted' | 'alert' | 'expired' }
-
 export class Records {
-  readonly db: Db;
+  /** The SQLite records file (undefined on PostgreSQL). */
+  readonly db: Db | undefined;
   readonly store: RecordsStore;
   readonly staff: StaffDirectory;
   readonly audit: AuditTrail;
   readonly changes = new EventEmitter<{ change: [RecordChange] }>();
+  private readonly backend: RecordsBackend;
   private readonly deliverer?: AlertDeliverer;
   private readonly purgeTimer: NodeJS.Timeout;
   private readonly now: () => number;
+  private readonly onBackgroundError: NonNullable<RecordsOptions['onBackgroundError']>;
 
   constructor(readonly config: RecordsConfig, opts: RecordsOptions = {}) {
     this.now = opts.now ?? Date.now;
-    this.db = openRecordsDb(config.path);
+    this.onBackgroundError = opts.onBackgroundError ?? (() => undefined);
+    const ttlMs = config.ttlDays * 86_400_000;
+    const alertTimeout = opts.alerts?.timeoutMs ?? 10_000;
+    this.backend = opts.pool
+      ? postgresBackend(opts.pool, { ttlMs, now: this.now, leaseMs: opts.alertLeaseMs ?? alertTimeout + 50_000, onError: (code) => this.onBackgroundError({ task: 'change-feed', code }) })
+      : sqliteBackend(config.path, ttlMs, this.now);
+    this.db = 'db' in this.backend ? (this.backend.db as Db) : undefined;
     this.changes.setMaxListeners(0);
-    this.store = new RecordsStore(this.db, config.ttlDays * 86_400_000, this.now);
-    this.staff = new StaffDirectory(this.db, this.now);
-    this.audit = new AuditTrail(this.db, this.now);
+    this.store = this.backend.store;
+    this.staff = new StaffDirectory(this.backend.staff, this.now);
+    this.audit = this.backend.audit;
+    // Other instances' changes are heard once something here listens (a staff page's live feed), not before.
+    const events = this.changes as EventEmitter;
+    const subscribe = (event: string | symbol) => {
+      if (event !== 'change') return;
+      events.off('newListener', subscribe);
+      this.backend.subscribe?.((c) => this.changes.emit('change', c));
+    };
+    events.on('newListener', subscribe);
     if (config.alerts) {
       this.deliverer = new AlertDeliverer(this.store, config.alerts, {
+        // Shared rows: another instance may have queued an alert and gone away before sending it.
+        ...(this.backend.shared ? { pollMs: 5_000, claimBatch: 1 } : {}),
         ...opts.alerts,
         now: this.now,
         onError: opts.onAlertError,
         onChange: (ref, centre) => this.emit({ ref, centre, kind: 'alert' }),
+        onWorkerError: (code) => this.onBackgroundError({ task: 'alerts', code }),
       });
       this.deliverer.start();
     }
-    this.purgeExpired();
-    this.purgeTimer = setInterval(() => this.purgeExpired(), opts.purgeEveryMs ?? 60 * 60_000);
+    void this.purgeQuietly();
+    this.purgeTimer = setInterval(() => void this.purgeQuietly(), opts.purgeEveryMs ?? 60 * 60_000);
     this.purgeTimer.unref();
   }
 
@@ -60,7 +91,7 @@ export class Records {
   }
 
   /** A person agreed in a conversation: saves the record, audits the consent, queues the alert. */
-  saveFromConversation(r: { channelId: string; conversationId: string; centre?: string; answers: RecordAnswers; assessment: Assessment; statement: string }): string {
+  saveFromConversation(r: { channelId: string; conversationId: string; centre?: string; answers: RecordAnswers; assessment: Assessment; statement: string }): Promise<string> {
     const centre = this.centre(r.centre) ?? this.config.centres[0]!.id;
     return this.save({
       centre, channel: r.channelId, source: 'conversation', conversation: conversationKey(r.channelId, r.conversationId),
@@ -70,7 +101,7 @@ export class Records {
   }
 
   /** POST /api/assess with "record": true: the integration vouches for the person's consent. */
-  saveFromApi(r: { centre: string; clientReference?: string; answers: RecordAnswers; assessment: Assessment }): string {
+  saveFromApi(r: { centre: string; clientReference?: string; answers: RecordAnswers; assessment: Assessment }): Promise<string> {
     return this.save({
       centre: r.centre, channel: 'api', source: 'api', clientReference: r.clientReference,
       consent: { given: true, at: new Date(this.now()).toISOString(), by: 'integration' },
@@ -78,36 +109,40 @@ export class Records {
     }, 'integration');
   }
 
-  private save(r: Parameters<RecordsStore['insert']>[0], actor: string): string {
+  private async save(r: NewRecord, actor: string): Promise<string> {
     const alerts = this.config.alerts;
     const wantsAlert = alerts && alerts.levels.includes(r.assessment.level);
-    const ref = this.store.insert({
+    const ref = await this.store.insert({
       ...r,
       alert: wantsAlert ? (ref) => alertPayload(ref, r.centre, r.assessment, new Date(this.now()).toISOString(), this.config.publicUrl) : undefined,
-    }, (ref) => this.audit.append({ centre: r.centre, actor, action: 'consent', ref, detail: { channel: r.channel } }));
+    }, (ref) => ({ centre: r.centre, actor, action: 'consent', ref, detail: { channel: r.channel } }));
     this.emit({ ref, centre: r.centre, kind: 'created' });
     if (wantsAlert) this.deliverer?.kick();
     return ref;
   }
 
   /** "delete my data": every record of the conversation is withdrawn; returns their references. */
-  withdrawConversation(channelId: string, conversationId: string): string[] {
-    const done = this.store.withdrawConversation(conversationKey(channelId, conversationId), (ref, centre) => {
-      this.audit.append({ centre, actor: 'person', action: 'withdraw', ref });
-    });
+  async withdrawConversation(channelId: string, conversationId: string): Promise<string[]> {
+    const done = await this.store.withdrawConversation(conversationKey(channelId, conversationId), (ref, centre) => ({ centre, actor: 'person', action: 'withdraw', ref }));
     for (const { ref, centre } of done) this.emit({ ref, centre, kind: 'withdrawn' });
     return done.map((d) => d.ref);
   }
 
-  purgeExpired(): number {
-    return this.store.purgeExpired((ref, centre) => {
-      this.audit.append({ centre, actor: 'system', action: 'expire', ref, detail: { ttlDays: this.config.ttlDays } });
-      this.emit({ ref, centre, kind: 'expired' });
-    });
+  async purgeExpired(): Promise<number> {
+    const gone = await this.store.purgeExpired((ref, centre) => ({ centre, actor: 'system', action: 'expire', ref, detail: { ttlDays: this.config.ttlDays } }));
+    for (const { ref, centre } of gone) this.emit({ ref, centre, kind: 'expired' });
+    return gone.length;
   }
 
+  /** The timer's purge: a database that is away now is tried again next time. */
+  private async purgeQuietly(): Promise<void> {
+    await this.purgeExpired().catch((err: Error & { code?: string }) => this.onBackgroundError({ task: 'purge', code: err.code ?? err.name }));
+  }
+
+  /** Tells this instance's live feeds, and the other instances' (PostgreSQL). */
   emit(c: RecordChange): void {
     this.changes.emit('change', c);
+    this.backend.publish?.(c);
   }
 
   /** Tries every pending alert now, whatever its backoff (as a restart does). */
@@ -124,6 +159,6 @@ export class Records {
     clearInterval(this.purgeTimer);
     await this.deliverer?.stop();
     this.changes.removeAllListeners();
-    if (this.db.open) this.db.close();
+    await this.backend.close();
   }
 }

@@ -8,6 +8,7 @@ import { parseAssessRequest } from './assessRequest.js';
 import type { Records } from '../records/service.js';
 import { saveAssessRecord, splitRecordFields } from './recordsAssess.js';
 import { Gate, refuse } from './limits.js';
+import { isUnavailable } from '../storage/postgres/pool.js';
 import { shared } from './shared.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -79,7 +80,13 @@ export function createServer({ config, logger, triage, extraRoutes, records }: S
     const done = await assessGate.run(() => {
       const assessment = triage.assess({ ...parsed.input, locale: parsed.input.locale ?? config.defaultLocale });
       return rec.wanted ? saveAssessRecord(records!, rec.wanted, parsed.input, assessment) : assessment;
+    }).catch((err: unknown) => {
+      // The records database is away (STORAGE=postgres): nothing was saved; the integration retries later.
+      if (!isUnavailable(err)) throw err;
+      refuse(res, 503, 5, 'The intake records are unavailable just now; nothing was saved. Retry shortly');
+      return null;
     });
+    if (done === null) return;
     if (!done) {
       refuse(res, 503, 1, 'Too many assessments at once; retry shortly');
       return;

@@ -47,14 +47,14 @@ async function main(): Promise<void> {
     }
   }
 
-  // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH, staff faces, alert worker.
+  // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH (or PostgreSQL), staff faces, alert worker.
   let records: Records | undefined;
   let recordsFaces: RecordsFaces | undefined;
   let server: Server;
   let bot!: TriageBot;
   let storage: ConversationStorage | undefined;
   try {
-    records = startRecords(config, logger);
+    records = startRecords(config, logger, { pool });
     server = createServer({
       config,
       logger,

@@ -5,7 +5,8 @@
 // Who: a session cookie (HttpOnly, Secure, SameSite=Strict) from POST /api/staff/login for the page, or
 // `Authorization: Bearer <token>` from `npm run staff -- token <name>` for integrations. A staff member sees only their
 // centre's records. Missing and wrong credentials get the same 401; repeated failures from one address (or against one
-// name) are slowed before they are checked.
+// name) are slowed before they are checked. With STORAGE=postgres, a database that is away answers 503 with
+// Retry-After (the page says so and tries again), never a 500.
 import type { ServerResponse } from 'node:http';
 import type * as restify from 'restify';
 import type { Logger } from '../log.js';
@@ -15,7 +16,9 @@ import { questionnaire, recordBundle } from '../records/fhir.js';
 import { normaliseRef } from '../records/refs.js';
 import type { Records, RecordChange } from '../records/service.js';
 import { FailureThrottle, SESSION_MAX_MS, type Staff } from '../records/staff.js';
-import { STATUSES, type Status } from '../records/store.js';
+import { STATUSES, type Status } from '../records/model.js';
+import { isUnavailable } from '../storage/postgres/pool.js';
+import { refuse } from './limits.js';
 import { jsonBody, requireJson } from './app.js';
 import { mountStaffPage } from '../channels/staff/routes.js';
 
@@ -53,12 +56,12 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
   const log = logger.child({ component: 'records' });
 
   /** Who is asking, by bearer token or session cookie; undefined for nobody (the same answer for missing and wrong). */
-  function identify(req: Authed): Staff | undefined {
+  async function identify(req: Authed): Promise<Staff | undefined> {
     const auth = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
     if (auth) return records.staff.byToken(auth[1]!);
     const sid = cookie(req, SESSION_COOKIE);
     if (sid) {
-      const s = records.staff.bySession(sid);
+      const s = await records.staff.bySession(sid);
       if (s) req.viaSession = true;
       return s;
     }
@@ -76,7 +79,7 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
     const keys = [`ip:${address(req)}`];
     const wait = throttle.delayFor(keys);
     if (wait) await sleep(wait);
-    const staff = identify(req);
+    const staff = await identify(req);
     if (!staff) {
       throttle.fail(keys);
       unauthorized(res);
@@ -96,12 +99,31 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
   }
 
   const requireStaff = (admin = false): restify.RequestHandler => (req, res, next) => {
-    authorize(req as Authed, res, admin).then((ok) => next(ok ? undefined : false), (err: Error) => next(err));
+    authorize(req as Authed, res, admin).then((ok) => next(ok ? undefined : false), (err: Error) => {
+      if (!unavailable(res, err)) next(err);
+      else next(false);
+    });
+  };
+
+  /** The records database is away: 503 with Retry-After instead of a 500 (true when answered). */
+  function unavailable(res: restify.Response, err: unknown): boolean {
+    if (!isUnavailable(err) || res.headersSent) return false;
+    refuse(res, 503, 5, 'The intake records are unavailable just now; try again shortly');
+    return true;
+  }
+
+  /** An async route whose database errors of that kind answer 503. */
+  const route = (fn: (req: Authed, res: restify.Response) => Promise<void>) => async (req: restify.Request, res: restify.Response) => {
+    try {
+      await fn(req as Authed, res);
+    } catch (err) {
+      if (!unavailable(res, err)) throw err;
+    }
   };
 
   // ---- sessions ---------------------------------------------------------------------------------------------------
 
-  server.post('/api/staff/login', requireJson, ...jsonBody(8 * 1024), async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/staff/login', requireJson, ...jsonBody(8 * 1024), route(async (req, res) => {
     const body = (req.body ?? {}) as { name?: unknown; password?: unknown };
     const name = typeof body.name === 'string' ? body.name.trim().slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
@@ -112,28 +134,28 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
     res.header('Cache-Control', 'no-store');
     if (!staff) {
       throttle.fail(keys);
-      const known = records.staff.get(name);
-      records.audit.append({ centre: known?.centre ?? null, actor: known ? known.name : 'unknown', action: 'login-failed' });
+      const known = await records.staff.get(name);
+      await records.audit.append({ centre: known?.centre ?? null, actor: known ? known.name : 'unknown', action: 'login-failed' });
       res.send(401, { error: 'Wrong name or password' });
       return;
     }
     throttle.succeed(keys);
-    const sid = records.staff.newSession(staff.name);
-    records.audit.append({ centre: staff.centre, actor: staff.name, action: 'login' });
+    const sid = await records.staff.newSession(staff.name);
+    await records.audit.append({ centre: staff.centre, actor: staff.name, action: 'login' });
     res.header('Set-Cookie', `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${SESSION_MAX_MS / 1000}`);
     res.send(200, who(staff));
-  });
+  }));
 
-  server.post('/api/staff/logout', async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/staff/logout', route(async (req, res) => {
     const sid = cookie(req, SESSION_COOKIE);
     if (sid) {
-      const staff = records.staff.bySession(sid);
-      records.staff.endSession(sid);
-      if (staff) records.audit.append({ centre: staff.centre, actor: staff.name, action: 'logout' });
+      const staff = await records.staff.bySession(sid);
+      await records.staff.endSession(sid);
+      if (staff) await records.audit.append({ centre: staff.centre, actor: staff.name, action: 'logout' });
     }
     res.header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`);
     res.send(204);
-  });
+  }));
 
   server.get('/api/staff/me', requireStaff(), (req: Authed, res, next) => {
     res.send(200, who(req.staff!));
@@ -151,11 +173,11 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
 
   // ---- records ----------------------------------------------------------------------------------------------------
 
-  server.get('/api/records', requireStaff(), (req: Authed, res, next) => {
+  server.get('/api/records', requireStaff(), route(async (req, res) => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const levels = list(q.get('level'));
     const statuses = list(q.get('status'));
-    const bad = (name: string, msg: string) => { res.send(400, { error: `${name} ${msg}` }); return next(false); };
+    const bad = (name: string, msg: string) => { res.send(400, { error: `${name} ${msg}` }); };
     if (levels.some((l) => !(LEVELS as readonly string[]).includes(l))) return bad('level', `must be a comma-separated list of ${[...LEVELS].reverse().join(', ')}`);
     if (statuses.some((s) => !(STATUSES as readonly string[]).includes(s))) return bad('status', `must be a comma-separated list of ${STATUSES.join(', ')}`);
     let since: number | undefined;
@@ -166,11 +188,10 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
     const limit = q.get('limit') ? Number(q.get('limit')) : 200;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return bad('limit', 'must be a whole number 1-1000');
     const staff = req.staff!;
-    const rows = records.store.list({ centre: staff.centre, levels: levels as Level[], statuses: statuses as Status[], since, limit });
-    records.audit.append({ centre: staff.centre, actor: staff.name, action: 'list', detail: { level: levels, status: statuses, since: q.get('since') ?? undefined, count: rows.length } });
+    const rows = await records.store.list({ centre: staff.centre, levels: levels as Level[], statuses: statuses as Status[], since, limit });
+    await records.audit.append({ centre: staff.centre, actor: staff.name, action: 'list', detail: { level: levels, status: statuses, since: q.get('since') ?? undefined, count: rows.length } });
     res.send(200, { records: rows });
-    return next();
-  });
+  }));
 
   // The live queue: a change in this staff member's centre is sent as it happens (summary only; no answers).
   server.get('/api/records/events', requireStaff(), (req: Authed, res: restify.Response, next: restify.Next) => {
@@ -187,17 +208,28 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
     });
     raw.write('retry: 3000\n\n');
     streams.add(raw);
-    records.audit.append({ centre: staff.centre, actor: staff.name, action: 'list', detail: { stream: true } });
-    const still = () => (sid ? records.staff.bySession(sid) : token ? records.staff.byToken(token) : undefined)?.name === staff.name;
+    void records.audit.append({ centre: staff.centre, actor: staff.name, action: 'list', detail: { stream: true } }).catch(() => end());
+    /** Still signed in? A database that is away ends the stream (the page reconnects after `retry`). */
+    const still = async () => {
+      try {
+        return (await (sid ? records.staff.bySession(sid) : token ? records.staff.byToken(token) : undefined))?.name === staff.name;
+      } catch {
+        return false;
+      }
+    };
+    // Changes are written in the order they came, even though each needs a look-up first.
+    let queue = Promise.resolve();
     const onChange = (c: RecordChange) => {
       if (c.centre !== staff.centre) return;
-      if (!still()) return end();
-      const record = c.kind === 'deleted' || c.kind === 'expired' ? null : records.store.summaryOf(c.ref) ?? null;
-      raw.write(`event: change\ndata: ${JSON.stringify({ kind: c.kind, ref: c.ref, record })}\n\n`);
+      queue = queue.then(async () => {
+        if (raw.writableEnded) return;
+        if (!(await still())) return end();
+        const record = c.kind === 'deleted' || c.kind === 'expired' ? null : (await records.store.summaryOf(c.ref)) ?? null;
+        if (!raw.writableEnded) raw.write(`event: change\ndata: ${JSON.stringify({ kind: c.kind, ref: c.ref, record })}\n\n`);
+      }).catch(() => end());
     };
     const beat = setInterval(() => {
-      if (!still()) return end();
-      raw.write(': ping\n\n');
+      void still().then((ok) => (ok ? raw.writableEnded || raw.write(': ping\n\n') : end()));
     }, HEARTBEAT_MS);
     const end = () => {
       clearInterval(beat);
@@ -212,72 +244,62 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
   });
 
   /** The record the path names, within the staff member's centre. */
-  const recordOf = (req: Authed) => {
+  const recordOf = async (req: Authed) => {
     const ref = normaliseRef(String(req.params.ref));
     return ref ? records.store.get(req.staff!.centre, ref) : undefined;
   };
-  const notFound = (res: restify.Response, next: restify.Next) => {
+  const notFound = (res: restify.Response) => {
     res.send(404, { error: 'No such record' });
-    return next(false);
   };
 
-  server.get('/api/records/:ref', requireStaff(), (req: Authed, res, next) => {
+  server.get('/api/records/:ref', requireStaff(), route(async (req, res) => {
     const staff = req.staff!;
-    const record = recordOf(req);
-    if (!record) return notFound(res, next);
-    records.audit.append({ centre: staff.centre, actor: staff.name, action: 'read', ref: record.ref });
+    const record = await recordOf(req);
+    if (!record) return notFound(res);
+    await records.audit.append({ centre: staff.centre, actor: staff.name, action: 'read', ref: record.ref });
     res.send(200, record);
-    return next();
-  });
+  }));
 
-  server.post('/api/records/:ref/review', requireStaff(), requireJson, ...jsonBody(16 * 1024), (req: Authed, res, next) => {
+  server.post('/api/records/:ref/review', requireStaff(), requireJson, ...jsonBody(16 * 1024), route(async (req, res) => {
     const staff = req.staff!;
     const body = (req.body ?? {}) as { note?: unknown };
     if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > MAX_NOTE)) {
       res.send(400, { error: `note must be a string of at most ${MAX_NOTE} characters` });
-      return next(false);
+      return;
     }
     const ref = normaliseRef(String(req.params.ref));
     const note = typeof body.note === 'string' ? body.note.trim() : '';
-    const out = ref ? records.store.review(staff.centre, ref, staff.name, note, () => {
-      records.audit.append({ centre: staff.centre, actor: staff.name, action: 'review', ref, detail: { noteChars: note.length } });
-    }) : undefined;
-    if (!out) {
-      res.send(404, { error: 'No such record' });
-      return next(false);
-    }
+    const out = ref
+      ? await records.store.review(staff.centre, ref, staff.name, note, { centre: staff.centre, actor: staff.name, action: 'review', ref, detail: { noteChars: note.length } })
+      : undefined;
+    if (!out) return notFound(res);
     if (out === 'withdrawn') {
       res.send(409, { error: 'This record was withdrawn by the person: there is nothing to review' });
-      return next(false);
+      return;
     }
     records.emit({ ref: out.ref, centre: staff.centre, kind: 'reviewed' });
     res.send(200, out);
-    return next();
-  });
+  }));
 
-  server.del('/api/records/:ref', requireStaff(true), (req: Authed, res, next) => {
+  server.del('/api/records/:ref', requireStaff(true), route(async (req, res) => {
     const staff = req.staff!;
     const ref = normaliseRef(String(req.params.ref));
-    const done = ref ? records.store.delete(staff.centre, ref, () => records.audit.append({ centre: staff.centre, actor: staff.name, action: 'delete', ref })) : false;
-    if (!done) {
-      res.send(404, { error: 'No such record' });
-      return next(false);
-    }
+    const done = ref ? await records.store.delete(staff.centre, ref, { centre: staff.centre, actor: staff.name, action: 'delete', ref }) : false;
+    if (!done) return notFound(res);
     records.emit({ ref: ref!, centre: staff.centre, kind: 'deleted' });
     res.send(204);
-    return next();
-  });
+  }));
 
-  server.get('/api/records/:ref/fhir', requireStaff(), (req: Authed, res, next) => {
+  server.get('/api/records/:ref/fhir', requireStaff(), route(async (req, res) => {
     const staff = req.staff!;
-    const record = recordOf(req);
-    if (!record) return notFound(res, next);
+    const record = await recordOf(req);
+    if (!record) return notFound(res);
     const bundle = recordBundle(record, records.config.publicUrl);
     if (!bundle) {
       res.send(410, { error: 'This record was withdrawn by the person: there is nothing to export' });
-      return next(false);
+      return;
     }
-    records.audit.append({ centre: staff.centre, actor: staff.name, action: 'export', ref: record.ref, detail: { format: 'fhir-r4' } });
+    await records.audit.append({ centre: staff.centre, actor: staff.name, action: 'export', ref: record.ref, detail: { format: 'fhir-r4' } });
     const body = JSON.stringify(bundle);
     res.writeHead(200, {
       'Content-Type': 'application/fhir+json; fhirVersion=4.0; charset=utf-8',
@@ -286,18 +308,16 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
       'Cache-Control': 'no-store',
     });
     res.end(body);
-    return next();
-  });
+  }));
 
   // Alerts that are failing or gave up, for this centre (the staff page shows them).
-  server.get('/api/alerts', requireStaff(), (req: Authed, res, next) => {
-    res.send(200, { configured: alertSummary(), problems: records.store.alertProblems(req.staff!.centre) });
-    return next();
-  });
+  server.get('/api/alerts', requireStaff(), route(async (req, res) => {
+    res.send(200, { configured: alertSummary(), problems: await records.store.alertProblems(req.staff!.centre) });
+  }));
 
   // ---- audit (admins; read only: there is no route that changes it) ----------------------------------------------
 
-  server.get('/api/audit', requireStaff(true), (req: Authed, res, next) => {
+  server.get('/api/audit', requireStaff(true), route(async (req, res) => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const since = q.get('since') ? Date.parse(q.get('since')!) : undefined;
     const before = q.get('before') ? Number(q.get('before')) : undefined;
@@ -306,14 +326,13 @@ export function mountRecordsFaces(server: restify.Server, { records, logger, thr
     if ((since !== undefined && Number.isNaN(since)) || (before !== undefined && !Number.isInteger(before))
       || !Number.isInteger(limit) || limit < 1 || limit > 1000 || (action && !(AUDIT_ACTIONS as readonly string[]).includes(action))) {
       res.send(400, { error: `since (ISO-8601), before (a seq), limit (1-1000) or action (${AUDIT_ACTIONS.join(', ')}) is not valid` });
-      return next(false);
+      return;
     }
     const ref = q.get('ref') ? normaliseRef(q.get('ref')!) : undefined;
-    let entries = records.audit.list({ centre: req.staff!.centre, since, before, ref, limit });
+    let entries = await records.audit.list({ centre: req.staff!.centre, since, before, ref, limit });
     if (action) entries = entries.filter((e) => e.action === (action as AuditAction));
-    res.send(200, { entries, chain: records.audit.verify() });
-    return next();
-  });
+    res.send(200, { entries, chain: await records.audit.verify() });
+  }));
 
   // ---- FHIR Questionnaire at its canonical URL (public: it holds no one's data) ---------------------------------
 

@@ -41,8 +41,8 @@ export function splitRecordFields(body: unknown, records: Records | undefined): 
 }
 
 /** Saves the record; the assessment goes back with `record: { ref }`. */
-export function saveAssessRecord(records: Records, wanted: RecordWanted, input: AssessInput, assessment: Assessment): Assessment & { record: { ref: string } } {
-  const ref = records.saveFromApi({
+export async function saveAssessRecord(records: Records, wanted: RecordWanted, input: AssessInput, assessment: Assessment): Promise<Assessment & { record: { ref: string } }> {
+  const ref = await records.saveFromApi({
     centre: wanted.centre,
     clientReference: wanted.clientReference,
     answers: {

@@ -5,8 +5,10 @@
 import type { Migration } from '../migrate.js';
 import { CONVERSATION_MIGRATIONS } from './conversations.js';
 import { DIRECTLINE_MIGRATIONS } from './directline.js';
+import { RECORDS_MIGRATIONS } from './records.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   ...CONVERSATION_MIGRATIONS,
   ...DIRECTLINE_MIGRATIONS,
+  ...RECORDS_MIGRATIONS,
 ];
