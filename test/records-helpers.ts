@@ -12,6 +12,7 @@ import { startRecords } from '../src/records/index.js';
 import { Records, type RecordsOptions } from '../src/records/service.js';
 import { FailureThrottle } from '../src/records/staff.js';
 import { createServer } from '../src/server/app.js';
+import { mountChannels } from '../src/channels/index.js';
 import { mountConversation } from '../src/server/messages.js';
 import { mountRecordsFaces, SESSION_COOKIE } from '../src/server/records.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
@@ -84,7 +85,7 @@ export function tempDir(): string {
 
 export async function startRecordsServer(
   env: Record<string, string> = {},
-  opts: { dir?: string; records?: RecordsOptions; throttle?: FailureThrottle; logs?: string[]; store?: StoreKind; databaseUrl?: string } = {},
+  opts: { dir?: string; records?: RecordsOptions; throttle?: FailureThrottle; logs?: string[]; store?: StoreKind; databaseUrl?: string; channels?: boolean } = {},
 ): Promise<RecordsServer> {
   const dir = opts.dir ?? tempDir();
   const store = opts.store ?? (opts.databaseUrl ? 'postgres' : 'sqlite');
@@ -108,6 +109,8 @@ export async function startRecordsServer(
     config, logger, triage: core, records,
     extraRoutes: (s) => {
       conversation = mountConversation(s, { config, logger, triage: core, records });
+      // The web chat page and its local Direct Line, when a test talks as a person on the page.
+      if (opts.channels) mountChannels(s, { config, logger, triage: core, bot: conversation.bot });
       faces = mountRecordsFaces(s, { records, logger, throttle: opts.throttle });
     },
   });

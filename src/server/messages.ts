@@ -304,6 +304,8 @@ export function mountConversation(
     // Intake records (issue 12): "delete my data" also withdraws the conversation's saved records and names them.
     const withdraw = recordsEraser(records);
     faces.erasers.push(async (ctx, locale) => (await withdraw(ctx, locale))[0]);
+    // The web chat page's own deletion (its delete key, e.g. after a restart) withdraws them too.
+    faces.withdrawRecords = (channelId, conversationId) => records.withdrawConversation(channelId, conversationId);
   }
   const bot = new TriageBot({
     triage, storage, defaultLocale: config.defaultLocale, logger, logHealthData: config.logHealthData,

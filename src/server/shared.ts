@@ -17,6 +17,8 @@ export interface Shared {
   readonly erasers: Eraser[];
   /** The local Direct Line's base URL (this server over loopback), once mounted: the bot signs its replies there. */
   localServiceUrl?: () => string;
+  /** Withdraws a conversation's intake records (INTAKE_RECORDS=on), once mounted: their references. */
+  withdrawRecords?: (channelId: string, conversationId: string) => Promise<string[]>;
   /** The conversation store, once mounted (deletion by a web chat's delete key). */
   storage?: import('botbuilder').Storage & { secret?(name: string): string };
 }

@@ -194,8 +194,10 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
     // The bot keeps Direct Line conversations under ConversationState's key: channel, "conversations", id, namespace ("").
     await faces.storage?.delete([`directline/conversations/${conversationId}/`]);
     const transcript = (await deps.local?.remove(conversationId)) ?? false;
-    deps.logger.info('web chat conversation deleted with its delete key');
-    res.send(200, { deleted: { answers: true, transcript } });
+    // Intake records saved from this conversation are withdrawn as "delete my data" in the chat would.
+    const records = faces.withdrawRecords ? await faces.withdrawRecords('directline', conversationId) : undefined;
+    deps.logger.info({ records: records?.length }, 'web chat conversation deleted with its delete key');
+    res.send(200, { deleted: { answers: true, transcript, ...(records ? { records } : {}) } });
   }));
 }
 
