@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runMain, freePort } from './abuse-helpers.js';
-import { addStaff, EMERGENCY_BODY, freshDatabaseUrl, login, MILD_BODY, startRecordsServer, stopTestCluster, tempDir, testCluster, type RecordsServer } from './records-helpers.js';
+import { addStaff, EMERGENCY_BODY, freshDatabaseUrl, login, MILD_BODY, startRecordsServer, stopTestCluster, tempDir, testCluster, triage, type RecordsServer } from './records-helpers.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
@@ -199,6 +199,36 @@ describe('the database going away and coming back', () => {
     }
     await until(async () => (await a.request('GET', `/api/records/${ref}`, { auth: token })).status === 200);
     expect(await record(a, MILD_BODY)).toMatch(/^[2-9A-Z]{3}-[2-9A-Z]{3}$/);
+  }, 30_000);
+
+  it('"delete my data" while it is away is refused for the channel to send again, and withdraws the record when sent again', async () => {
+    const [a] = await pair();
+    const { token } = await addStaff(a.records, 'nurse');
+    const ref = await a.records.saveFromConversation({
+      channelId: 'webchat', conversationId: 'conv-away', statement: 'ok?', assessment: triage().assess(MILD_BODY),
+      answers: { medications: MILD_BODY.medications, doseChanges: MILD_BODY.doseChanges, symptoms: MILD_BODY.symptoms, followUps: {} },
+    });
+    const erase = () => a.request('POST', '/api/messages', {
+      body: {
+        type: 'message', id: `m-${Date.now()}`, channelId: 'webchat', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+        conversation: { id: 'conv-away' }, from: { id: 'person' }, recipient: { id: 'bot' }, text: 'delete my data', locale: 'en-US',
+      },
+    });
+    const cluster = (await testCluster())!;
+    await a.sql('CHECKPOINT');
+    cluster.stopServer();
+    try {
+      const refused = await erase();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      cluster.startServer();
+    }
+    const again = await until(async () => { const r = await erase(); return r.status === 200 && r; });
+    const texts = ((await again.json()) as { activities: { text?: string }[] }).activities.map((x) => x.text ?? '').join('\n');
+    expect(texts).toContain(`withdrew your intake record ${ref}`);
+    const r = (await (await a.request('GET', `/api/records/${ref}`, { auth: token })).json()) as Record<string, unknown>;
+    expect(r).toMatchObject({ ref, status: 'withdrawn' });
   }, 30_000);
 });
 

@@ -4,6 +4,8 @@ import type { TurnContext } from 'botbuilder';
 import type { IntakeRecords } from '../../dialogs/consent.js';
 import type { Logger } from '../log.js';
 import type { Records } from './service.js';
+import { isUnavailable } from '../storage/postgres/pool.js';
+import { TurnUnavailable } from '../storage/turnUnavailable.js';
 
 const withdrawn = {
   en: (refs: string) => `I also withdrew your intake record ${refs}: the intake staff now see only that it was withdrawn, none of your answers.`,
@@ -41,10 +43,16 @@ export function conversationRecords(records: Records, logger: Logger): IntakeRec
   };
 }
 
-/** "delete my data": withdraws the conversation's records; says which, in the person's language. */
+/**
+ * "delete my data": withdraws the conversation's records; says which, in the person's language. A records database
+ * that is away refuses the turn (503, Retry-After) rather than answer "deleted": the channel sends it again.
+ */
 export function recordsEraser(records: Records): (ctx: TurnContext, locale: string) => Promise<string[]> {
   return async (ctx, locale) => {
-    const refs = await records.withdrawConversation(ctx.activity.channelId, ctx.activity.conversation.id);
+    const refs = await records.withdrawConversation(ctx.activity.channelId, ctx.activity.conversation.id).catch((err: unknown) => {
+      if (!isUnavailable(err)) throw err;
+      throw new TurnUnavailable('database', 5, (err as { code?: string }).code ?? (err as Error).name);
+    });
     if (!refs.length) return [];
     return [withdrawn[locale.toLowerCase().startsWith('es') ? 'es' : 'en'](refs.join(', '))];
   };

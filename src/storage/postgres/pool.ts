@@ -21,6 +21,9 @@ export function createPool(config: PostgresConfig): Pool {
   // An idle client's connection dropping (database restart, network) must not crash the process: the pool discards
   // the client and the next query opens a new connection.
   pool.on('error', () => undefined);
+  // The same for a client in use (checked out for a transaction) when its connection drops: the driver fails its
+  // queries, which is how the caller learns of it; without a listener the 'error' event would end the process.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   countRoundTrips(pool);
   return pool;
 }
