@@ -158,3 +158,68 @@ describe('second round: the same concepts in other voices, with their controls',
     expect(present(assess(text))).not.toContain(id);
   });
 });
+
+describe('questions, warnings and reported questions: the answer decides', () => {
+  it.each([
+    ['Can tramadol and sertraline together cause a fast heartbeat?', 'tachycardia'],
+    ['Should I expect to feel dizzy when the dose goes up?', 'lightheaded'],
+    ['¿Es normal que la sertralina dé diarrea?', 'diarrhoea'],
+    ['Is dark pee a side effect of this?', 'dark-urine'],
+    ['The nurse said to watch for itching, fever and worse spasms.', 'fever-subjective'],
+    ['The leaflet cautions about drowsiness and confusion in older people.', 'confusion'],
+    ['My wife asked whether I had been dizzy or unsteady. I have been neither.', 'lightheaded'],
+    ['La farmacéutica me preguntó por mareos y dolor de cabeza. Ninguna de las dos cosas.', 'headache'],
+  ])('%s → not %s', (text, id) => {
+    expect(present(assess(text))).not.toContain(id);
+  });
+
+  it.each([
+    ['the nurse asked if I was dizzy and I said yes, very dizzy', 'lightheaded'],
+    ['he asked whether I had chest pain, yes I have it now', 'chest-pain'],
+    ['they told me to watch for fever, and now I have a fever', 'fever-subjective'],
+    ['I had chest pain. Neither my wife nor my son noticed', 'chest-pain'],
+    ['no puedo respirar. Tampoco puedo hablar', 'breathing-problem'],
+  ])('%s → %s', (text, id) => {
+    expect(present(assess(text))).toContain(id);
+  });
+});
+
+describe('third round (blind vignettes): concepts with their controls', () => {
+  it.each([
+    ["he took his whole week's worth of baclofen at once", 'overdose'],
+    ['se tomó las pastillas de toda la semana', 'overdose'],
+    ['she sometimes wishes she wouldnt wake up', 'suicidal-ideation'],
+    ['ojalá no despertar mañana', 'suicidal-ideation'],
+    ['está toda aguada y no reacciona', 'hard-to-wake'],
+  ])('%s → %s', (text, id) => {
+    expect(present(assess(text))).toContain(id);
+  });
+
+  it.each([
+    ['puedo tomar agua bien', 'hard-to-wake'],
+    ['un dolor de cabeza leve que se me quita con agua', 'hard-to-wake'],
+    ['she sometimes wishes she wouldnt wake up', 'hard-to-wake'],
+  ])('%s → not %s', (text, id) => {
+    expect(present(assess(text))).not.toContain(id);
+  });
+
+  it('grandpa fell and hit his head, then vomits and dozes: a head injury, the carer writing for him', () => {
+    const a = assess('grandpa slipped in the tub last night and cracked his head. this morning he has thrown up twice and keeps dozing off');
+    expect(a.level).toBe('emergency');
+  });
+
+  it.each([
+    ['urgent care gave me tramadol 2 days ago for my back'],
+    ['el tramadol me lo dio el dentista ayer'],
+    ['the dentist prescribed tramadol yesterday'],
+    ['el doctor me recetó tramadol el lunes'],
+  ])('a drug given or prescribed is a start: %s', (doseChanges) => {
+    const a = t.assess({ medications: 'sertraline 100 mg, tramadol', doseChanges, symptoms: '', now: NOW });
+    expect(a.findings.doseChanges.map((c) => [c.medication, c.change])).toContainEqual(['tramadol', 'started']);
+  });
+
+  it('"nothing prescribed" is not a start', () => {
+    const a = t.assess({ medications: 'nothing prescribed, was using fentanyl', doseChanges: 'last used yesterday', symptoms: '', now: NOW });
+    expect(a.findings.doseChanges.map((c) => c.change)).not.toContain('started');
+  });
+});

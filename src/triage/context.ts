@@ -53,7 +53,7 @@ const POST_NEGATION = /^\s*(?:[:?-]\s*)?(?:no|none|nope|negative|not really|deni
 
 const HISTORY_BEFORE = /\b(?:used to|years ago|last time|the last time|a while ago|long ago|hace (?:tiempo|mucho)|antes(?! de)|at (?:age |the age of )?\d{2}(?!\s*(?:am|pm|mg|o'clock|:|\d))|(?<!(?:died|passed|passed away|murio|fallecio|born|nacio) )in (?:19|20)\d\d|back in \w+|when i was (?:\d+|younger|in (?:high )?school|pregnant)|in (?:high school|college|my teens|my twenties)|(?<!since )last (?:year|month|summer|winter)|in the past|as a (?:kid|child|teen)|when (?:i|he|she) was (?:a |little|young)|history of|previously|once had|back in|(?<!desde )la semana pasada|(?<!desde )el (?:ano|mes) pasado|(?<!desde )hace (?:\w+ )?anos|de nino|de nina|(?<!since )last week)\b/;
 const HISTORY_AFTER = /\b(?:years? ago|last time|the last time|a while (?:ago|back)|long (?:time )?ago|way back|hace (?:tiempo|mucho)|at (?:age |the age of )?\d{2}(?!\s*(?:am|pm|mg|o'clock|:|\d))|as an? (?:baby|kid|child|teen|teenager|toddler|infant)|when (?:i|he|she|we) (?:was|were) (?:\d+|an? (?:kid|child|teen|teenager|baby|toddler|student)|little|young|younger|in (?:high )?school|pregnant)|cuando (?:tenia|era|estaba en) (?:\d+|nin[oa]|joven|chic[oa]|la (?:prepa|secundaria|escuela))|de (?:nino|nina|pequeno|pequena|bebe|joven)|months ago|(?<!(?:died|passed|passed away|murio|fallecio|born|nacio) )in (?:19|20)\d\d|(?:in|during|back in) (?:high school|college|my teens|my twenties)|(?:it |that )?cleared(?: up)?|always (?:have|had|has|been)|since (?:i was|childhood|forever)|(?:in|during) the past|last (?:year|month)|in the past|back then|(?:is |are |it's |its |was |all )?gone(?=\s*(?:now|away|completely|since|,|$|and\b|but\b))|went away|resolved|cleared up|(?:fine|ok|okay|better|good) now|not now|not anymore|no longer|ya se (?:le |me )?(?:quito|paso)|ya paso|(?<!desde )hace (?:\w+ )?anos|el ano pasado)\b/;
-const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|sabe|se) )if(?! (?:i|he|she|you|we|they) (?:\w+ )?(?:bend|bends|stand|stands|stretch|stretches|press|presses|push|pushes|tap|taps|touch|touches|walk|walks|lie|lies|move|moves|flex|flexes|put|puts|step|steps|get up|gets up|sit|sits|lift|lifts|pull|pulls|try|tries)\b)|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|se|tiene|tengo|pasa|llega|empieza|vuelve)|(?:que hago|que hacemos|que debo hacer|y) si|what (?:do|should) (?:i|we) do if|puede causar|podria)\b/;
+const HYPOTHETICAL = /\b(?:(?<!(?:sure|know|tell|check|see|wonder|asking|asked|asks|enquired|inquired|sabe|se) )if(?! (?:i|he|she|you|we|they) (?:\w+ )?(?:bend|bends|stand|stands|stretch|stretches|press|presses|push|pushes|tap|taps|touch|touches|walk|walks|lie|lies|move|moves|flex|flexes|put|puts|step|steps|get up|gets up|sit|sits|lift|lifts|pull|pulls|try|tries)\b)|in case|what if|should i worry|could (?:cause|happen|get|lead)|can cause|may cause|might (?:cause|get|happen|have)|watch (?:out )?for|look out for|warned|cautions? (?:about|against|of)|warns? (?:about|against|of)|the leaflet|the label says|maybe (?:i|he|she) (?:will|would|could|might) (?:have|get|feel)|(?:que )?vigile(?:s|mos)? si|vigilar si|estar atent[oa] a|el prospecto|told (?:me|us|him|her) (?:to|about|that)|read (?:that|about)?|i read|risk of|side effects? (?:include|like|of)|prevent|worried about|afraid of|scared of|en caso de|por si|si (?:le|me|te|se|tiene|tengo|pasa|llega|empieza|vuelve)|(?:que hago|que hacemos|que debo hacer|y) si|what (?:do|should) (?:i|we) do if|puede causar|podria)\b/;
 
 export interface MentionContext {
   negated: boolean;
@@ -63,7 +63,7 @@ export interface MentionContext {
 
 // Questions about what might happen ("should I worry about seizures?", "can it cause a fever?") are hypothetical;
 // a question about what is happening ("is it bad that my chest hurts?") is not.
-const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look out) (?:about|for)|do (?:i|we) (?:need|have) to (?:worry|watch) (?:about|for)|(?:can|could|does|do|will|would|might|may) (?:\w+ ){1,3}(?:cause|give|lead to|bring on|trigger|make)|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|go into|end up with)|is it (?:normal|common|possible|usual|ok|okay) to get|(?:can|do) (?:you|people|one) get|how (?:would|do|can|should|will) (?:i|we|you) (?:check|tell|know|test|spot|recognise|recognize)|is (?:\w+ )?(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms|warning signs)|how (?:do|would|can|will) (?:i|we|you) know if|(?:como|cómo) (?:se|sabe|saber|sabemos) si|(?:cuales|que) son (?:los )?(?:signos|sintomas)|puede (?:causar|dar|provocar)|deberia preocuparme por)\b/;
+const QUESTION_CUE = /\b(?:should (?:i|we|he|she) (?:worry|be worried|watch|look out) (?:about|for)|do (?:i|we) (?:need|have) to (?:worry|watch) (?:about|for)|(?:can|could|does|do|will|would|might|may) (?:\w+ ){1,5}(?:cause|give|lead to|bring on|trigger|make)|should (?:i|we|he|she) expect|is it (?:normal|common|usual|expected) (?:for|that|if)|(?:es|sera) normal (?:que|tener|sentir)|how (?:would|do|can|will|should) (?:i|we|you) (?:even )?know|what (?:does|do|would) (?:it|that|an? \w+) look like|(?:could|can|will|would|might) (?:i|he|she|we|you) (?:get|go into|end up with)|is it (?:normal|common|possible|usual|ok|okay) to get|(?:can|do) (?:you|people|one) get|how (?:would|do|can|should|will) (?:i|we|you) (?:check|tell|know|test|spot|recognise|recognize)|is (?:\w+ ){0,3}(?:a )?(?:risk|side effect)|what (?:are|is) (?:the )?(?:signs|symptoms|warning signs)|how (?:do|would|can|will) (?:i|we|you) know if|(?:como|cómo) (?:se|sabe|saber|sabemos) si|(?:cuales|que) son (?:los )?(?:signos|sintomas)|puede (?:causar|dar|provocar)|deberia preocuparme por)\b/;
 
 /** A question whose words make what it names hypothetical ("what are the signs of serotonin syndrome?"). */
 export function asksAboutRisk(sentence: string): boolean {
@@ -94,6 +94,7 @@ const CUES = {
 export class ClauseCues {
   private readonly found = new Map<keyof typeof CUES, Span[]>();
   private previousHistory?: { text: string; historical: boolean };
+  private previousFrame?: { text: string; framed: boolean };
 
   constructor(readonly text: string) {}
 
@@ -119,6 +120,17 @@ export class ClauseCues {
     }
     const found = list[lo - 1];
     return found && found.index >= from ? found : undefined;
+  }
+
+  /**
+   * The clause before frames this one as a possibility ("the nurse said to watch for itching, fever and worse spasms"):
+   * a list carried on, not a new statement, a contrast or a "now".
+   */
+  carriesOnFrame(previous: string): boolean {
+    if (this.previousFrame?.text !== previous) {
+      this.previousFrame = { text: previous, framed: HYPOTHETICAL.test(previous) && !NEW_STATEMENT.test(this.text.trimStart()) && !FRAME_BREAK.test(this.text) };
+    }
+    return this.previousFrame.framed;
   }
 
   /** The clause before, which this one carries on ("..., with fever and twitching"), speaks of the past. */
@@ -147,7 +159,7 @@ export function mentionContext(clause: string | ClauseCues, start: number, end: 
   const nextSays = next !== undefined && next.split(' ').length <= 5 && !NEW_STATEMENT.test(next);
   let temporality: MentionContext['temporality'] = 'current';
   // A hypothetical cue may look into the mention ("if I bend my foot up, it jerks" is a trigger, not a hypothetical).
-  if (cues.last('hypothetical', framedFrom, start) || question === 'follow-on' || (question && cues.last('question', windowStart, start))) temporality = 'hypothetical';
+  if (cues.last('hypothetical', framedFrom, start) || question === 'follow-on' || (question && cues.last('question', windowStart, start)) || (previous && cues.carriesOnFrame(previous))) temporality = 'hypothetical';
   else if (cues.last('historyBefore', framedFrom, start) || cues.last('historyAfter', end, end + WINDOW) || (nextSays && HISTORY_AFTER.test(next))) temporality = 'historical';
   // "I had serotonin syndrome back in 2015, with fever and twitching": the clause carries on the one before.
   else if (previous && cues.carriesOnHistory(previous)) temporality = 'historical';
@@ -156,6 +168,7 @@ export function mentionContext(clause: string | ClauseCues, start: number, end: 
 
 const NEW_STATEMENT = /^(?:she|he|i|they|it|we|my|his|her|their|el|ella|yo|mi|su)\b/;
 const CARRIES_ON = /^(?:with|including|like|con|incluyendo|como)\b/;
+const FRAME_BREAK = /\b(?:but|pero|now|ahora|today|hoy|already|ya|actually|en realidad)\b/;
 
 /** The negation scope before a mention: after the last scope-ending word, at most seven words. */
 function scopeBefore(text: string, from: number, to: number, cues: ClauseCues): string {
@@ -166,7 +179,7 @@ function scopeBefore(text: string, from: number, to: number, cues: ClauseCues): 
 }
 
 // "my husband is turning blue", "my dad can't breathe": happening to them now, not a family history.
-const ONGOING_AFTER_RELATION = /^(?:'s)?\s+(?:\w+\s+){0,2}?(?:is|are|keeps|keep|can't|won't|isn't|aren't|doesn't|don't|started|suddenly|just|says|thinks|sees|hears|seems|looks|esta|estan|no puede|no despierta|no sabe|no reconoce|ve|oye|dice|jura|cree|habla|parece|tiene|se (?:puso|pone|esta|ve|queda))\b/;
+const ONGOING_AFTER_RELATION = /^(?:'s)?\s+(?:\w+\s+){0,2}?(?:is|are|keeps|keep|can't|won't|isn't|aren't|doesn't|don't|started|suddenly|just|says|thinks|sees|hears|seems|looks|slipped|fell|tripped|collapsed|hit|banged|cracked|bumped|took|swallowed|overdosed|se cayo|se resbalo|se golpeo|se pego|se desmayo|se tomo|se trago|tomo|esta|estan|no puede|no despierta|no sabe|no reconoce|ve|oye|dice|jura|cree|habla|parece|tiene|se (?:puso|pone|esta|ve|queda))\b/;
 
 const SELF_AFTER_RELATION = /\b(?:my|i|i'm|i've|i was|me|mine|myself|mi|mis|yo|tengo|estoy|me siento)\b/;
 

@@ -17,7 +17,7 @@ const KINDS: [DoseChangeKind, RegExp][] = [
   ['missed', /\b(?:miss(?:ed|ing)|forgot|skipped|skip|olvid\w+)\b/],
   ['increased', /\b(?:increas\w+|rais(?:ed|e)|upped|bumped (?:it )?up|doubled|higher dose|went up|aument\w+|subi\w+)\b/],
   ['decreased', /\b(?:decreas\w+|lowered|reduc\w+|cut (?:\w+ ){0,3}?(?:back|down)|cut it|tapered|tapering|weaned|weaning|halved|went down|baj\w+|reduj\w+)\b/],
-  ['started', /\b(?:start(?:ed|ing)?|began|begun|put (?:him|her|me|them) on|(?:is|was|are) new|new (?:prescription|med|medication|patch)|just (?:got|prescribed)|first (?:one|dose|patch|pill)|added|(?:just|newly|was|got|been) prescribed|comenz\w+|empez\w+|empece|inici\w+)\b/],
+  ['started', /\b(?:start(?:ed|ing)?|began|begun|put (?:him|her|me|them) on|(?:is|was|are) new|new (?:prescription|med|medication|patch)|just (?:got|prescribed)|first (?:one|dose|patch|pill)|added|(?:just|newly|was|got|been) prescribed|(?:doctor|dr|doc|dentist|gp|surgeon|nurse|psychiatrist|er|hospital|clinic|care|he|she|they|someone) (?:just )?prescribed|(?:gave|given) (?:me|him|her|them|us)|me (?:lo |la |los |las )?(?:dio|dieron|receto|recetaron|mando|mandaron)|le (?:dio|dieron|receto|recetaron|mando|mandaron)|recetaron|comenz\w+|empez\w+|empece|inici\w+)\b/],
 ];
 const FROM_TO = /\bfrom (\d+(?:\.\d+)?)\s*(?:mg|mcg)?\s*(?:to|up to|down to) (\d+(?:\.\d+)?)|\bde (\d+(?:\.\d+)?)\s*(?:mg)? a (\d+(?:\.\d+)?)/;
 const PUMP_WORDS = /\b(?:pump|intrathecal|itb|catheter|bomba|cateter|refill)\b/;
