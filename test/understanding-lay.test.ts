@@ -223,3 +223,34 @@ describe('third round (blind vignettes): concepts with their controls', () => {
     expect(a.findings.doseChanges.map((c) => c.change)).not.toContain('started');
   });
 });
+
+describe('fourth round: Spanish words whose short stems joined unrelated words, and more plans', () => {
+  it.each([
+    ['quiero tomar mate', 'suicidal-ideation'],
+    ['tengo ganas de ir a la mar', 'lightheaded'],
+    ['puedo tomar agua bien', 'hard-to-wake'],
+    ['my box of 28 has 20 left and I took my pill this morning', 'overdose'],
+    ['guardé la cuerda del tendedero en el garaje', 'suicidal-intent'],
+    ['the baby was breathing on the floor mat', 'hallucinations'],
+  ])('%s → not %s', (text, id) => {
+    expect(present(assess(text))).not.toContain(id);
+  });
+
+  it.each([
+    ['encontré la caja de 30 y solo quedan 5, dice que se las tomó', 'overdose'],
+    ['I found the new box of 56 with only 14 left, she says she took them an hour ago', 'overdose'],
+    ['tengo una cuerda guardada en el garaje', 'suicidal-intent'],
+    ['las cartas para mis hijos están en el cajón', 'suicidal-intent'],
+    ['me he despedido de todos y esta noche me tiro del puente', 'suicidal-intent'],
+    ['ya tengo todo listo, esta noche me mato', 'suicidal-intent'],
+    ['siento como si me estuvieran apretando el pecho', 'chest-pain'],
+    ['her lips look bleu, kind of purple blue', 'cyanosis'],
+    ['I feel like I am breathing through a straw', 'breathing-problem'],
+    ["can't get to the end of a sentence without stopping for air", 'breathing-problem'],
+    ['the walls are breathing and the curtains are crawling', 'hallucinations'],
+    ['resident reports children in the corner of her room, none present', 'hallucinations'],
+    ['he was jerking all over and not responding, and he remembers none of it', 'seizure'],
+  ])('%s → %s', (text, id) => {
+    expect(present(assess(text))).toContain(id);
+  });
+});

@@ -93,6 +93,9 @@ export class Lexicon {
     let stem = memo.get(word);
     if (stem === undefined) {
       stem = lang === 'en' ? stemEn.stem(word) : stemEs.stem(word);
+      // Spanish stems of three letters join unrelated words ("mate" the drink and "matar", "mar" and "mareado",
+      // "agua" and "aguado"): such a word is looked up as written, and the lexicon lists its forms.
+      if (lang === 'es' && stem.length < 4) stem = word;
       if (memo.size < 200_000) memo.set(word, stem);
     }
     return stem;
