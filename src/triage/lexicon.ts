@@ -28,9 +28,6 @@ export interface Token {
 /** A class found in a sentence: tokens [start, end). */
 export interface Occurrence { cls: string; start: number; end: number }
 
-interface TrieNode { next: Map<string, TrieNode>; classes: string[] }
-const node = (): TrieNode => ({ next: new Map(), classes: [] });
-
 const TOKEN = /\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|,/g;
 // Long words only: short ones sit too close to each other ("hot"/"hit") for an edit to be a typo.
 const MIN_FUZZY_LENGTH = 6;
@@ -39,48 +36,98 @@ export interface LexiconClass { en: string[]; es: string[] }
 
 const STEMS: Record<Lang, Map<string, string>> = { en: new Map(), es: new Map() };
 
-/** Stems worked out before (knowledge/lexicon-stems.json): Porter stemming of thousands of entries is the slow part
- * of start-up. A word missing from them is simply stemmed, so an old list costs time, never a wrong reading. */
-export function preloadStems(stems: Partial<Record<Lang, Record<string, string>>>): void {
-  for (const lang of LANGS) for (const [word, stem] of Object.entries(stems[lang] ?? {})) STEMS[lang].set(word, stem);
+/**
+ * The lexicon as the start needs it, made from the classes by `indexLexicon` and kept in knowledge/compiled.json by
+ * `npm run knowledge:index`: normalising and stemming 25,000 entries, and the tens of thousands of small objects a trie
+ * of them takes, were most of a start. Every list keeps the order in which the entries first reach it, so a lookup
+ * built from it matches, and picks among typo candidates, exactly as one built from the classes.
+ */
+export interface LexiconIndex {
+  /** Class names, in the knowledge's order. */
+  classes: string[];
+  /** Per language, every path a lookup can walk: an entry's stems joined by spaces, or the first stems of a longer
+   * entry; with the classes (indexes into `classes`) whose entries end there. */
+  paths: Record<Lang, { path: string[]; ends: number[][] }>;
+  /** Per language, the stems of the entries of classes open to typos: what a long unknown word may be corrected to. */
+  known: Record<Lang, string[]>;
+  /** Per language, the stems of the exact classes' entries (drug names have their own matching): never corrected. */
+  exactKnown: Record<Lang, string[]>;
+  /** The longest entry, in words: how far a lookup walks from one token. */
+  maxTerm: number;
+  /** Already normalised words that are never corrected: real words (knowledge/real-words.json) and `stable` entries. */
+  stable: string[];
+  /** Number words, normalised, and their values. */
+  numbers: Record<string, number>;
 }
 
-/** Every word of the entries with its stem per language, for knowledge/lexicon-stems.json. */
-export function stemsOf(classes: Record<string, LexiconClass>): Record<Lang, Record<string, string>> {
-  const out: Record<Lang, Record<string, string>> = { en: {}, es: {} };
-  for (const cls of Object.values(classes)) {
-    for (const lang of LANGS) for (const term of cls[lang]) for (const w of tokenTexts(normalize(term))) out[lang][w] ??= Lexicon.stem(lang, w);
-  }
-  for (const lang of LANGS) out[lang] = Object.fromEntries(Object.entries(out[lang]).sort(([a], [b]) => a.localeCompare(b)));
-  return out;
+/** `exact`: classes looked up only as written. `realWords`: already normalised words that are never corrected. */
+export function indexLexicon(classes: Record<string, LexiconClass>, opts: { stable?: string[]; realWords?: string[]; numbers?: Record<string, number>; exact?: string[] } = {}): LexiconIndex {
+  const names = Object.keys(classes);
+  const exact = new Set(opts.exact);
+  const paths = { en: new Map<string, number[]>(), es: new Map<string, number[]>() };
+  const known = { en: new Set<string>(), es: new Set<string>() };
+  const exactKnown = { en: new Set<string>(), es: new Set<string>() };
+  let maxTerm = 1;
+  names.forEach((name, cls) => {
+    for (const lang of LANGS) {
+      for (const term of classes[name][lang]) {
+        const words = tokenTexts(normalize(term));
+        let path = '';
+        for (const [i, w] of words.entries()) {
+          const key = Lexicon.stem(lang, w);
+          (exact.has(name) ? exactKnown : known)[lang].add(key);
+          path = i ? `${path} ${key}` : key;
+          if (!paths[lang].has(path)) paths[lang].set(path, []);
+        }
+        const ends = paths[lang].get(path);
+        if (ends && !ends.includes(cls)) ends.push(cls);
+        maxTerm = Math.max(maxTerm, words.length);
+      }
+    }
+  });
+  const stable = new Set(opts.realWords);
+  for (const w of opts.stable ?? []) stable.add(normalize(w));
+  const numbers: Record<string, number> = {};
+  for (const [w, n] of Object.entries(opts.numbers ?? {})) numbers[normalize(w)] = n;
+  const perLang = <T, R>(m: Record<Lang, T>, f: (x: T) => R): Record<Lang, R> => ({ en: f(m.en), es: f(m.es) });
+  return {
+    classes: names,
+    paths: perLang(paths, (m) => ({ path: [...m.keys()], ends: [...m.values()] })),
+    known: perLang(known, (s) => [...s]),
+    exactKnown: perLang(exactKnown, (s) => [...s]),
+    maxTerm,
+    stable: [...stable],
+    numbers,
+  };
 }
 
 export class Lexicon {
-  private readonly tries: Record<Lang, TrieNode> = { en: node(), es: node() };
-  private readonly known: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
+  /** Per language: path (stems joined by spaces) → the classes whose entries end there; [] where entries go on. */
+  private readonly paths: Record<Lang, Map<string, number[]>>;
+  private readonly classList: readonly string[];
+  private readonly known: Record<Lang, Set<string>>;
   /** Stems of the exact classes: real words that are never taken for a typo. */
-  private readonly exactKnown: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
+  private readonly exactKnown: Record<Lang, Set<string>>;
   /** Built on the first typo it is needed for, not at start-up (most answers need none). */
   private deletions?: Record<Lang, Map<string, string[]>>;
   private readonly stable: Set<string>;
-  private readonly numbers = new Map<string, number>();
+  private readonly numbers: Map<string, number>;
   private readonly wordKeys: BoundedCache<string, Token['key']>;
   readonly classNames: ReadonlySet<string>;
   /** Longest entry in words: how far a lookup walks from one token. */
-  private maxTerm = 1;
+  private readonly maxTerm: number;
 
-  /** `exact`: classes looked up only as written, never as the target of a typo (drug names have their own matching). */
-  /** `realWords`: already normalised words that are never corrected (knowledge/real-words.json). */
-  constructor(classes: Record<string, LexiconClass>, opts: { stable?: string[]; realWords?: string[]; numbers?: Record<string, number>; cacheSize?: number; exact?: string[] } = {}) {
+  constructor(index: LexiconIndex, opts: { cacheSize?: number } = {}) {
     this.wordKeys = new BoundedCache(opts.cacheSize ?? 50_000);
-    this.stable = new Set(opts.realWords);
-    for (const w of opts.stable ?? []) this.stable.add(normalize(w));
-    for (const [w, n] of Object.entries(opts.numbers ?? {})) this.numbers.set(normalize(w), n);
-    const exact = new Set(opts.exact ?? []);
-    for (const [name, cls] of Object.entries(classes)) {
-      for (const lang of LANGS) for (const term of cls[lang]) this.addTerm(lang, term, name, !exact.has(name));
-    }
-    this.classNames = new Set(Object.keys(classes));
+    const pathsOf = ({ path, ends }: LexiconIndex['paths'][Lang]) => new Map(path.map((p, i) => [p, ends[i]]));
+    this.paths = { en: pathsOf(index.paths.en), es: pathsOf(index.paths.es) };
+    this.known = { en: new Set(index.known.en), es: new Set(index.known.es) };
+    this.exactKnown = { en: new Set(index.exactKnown.en), es: new Set(index.exactKnown.es) };
+    this.maxTerm = index.maxTerm;
+    this.stable = new Set(index.stable);
+    this.numbers = new Map(Object.entries(index.numbers));
+    this.classList = index.classes;
+    this.classNames = new Set(index.classes);
   }
 
   static stem(lang: Lang, word: string): string {
@@ -96,20 +143,6 @@ export class Lexicon {
       if (memo.size < 200_000) memo.set(word, stem);
     }
     return stem;
-  }
-
-  private addTerm(lang: Lang, term: string, cls: string, fuzzy: boolean): void {
-    const words = tokenTexts(normalize(term));
-    if (!words.length) return;
-    let at = this.tries[lang];
-    for (const w of words) {
-      const key = Lexicon.stem(lang, w);
-      (fuzzy ? this.known : this.exactKnown)[lang].add(key);
-      if (!at.next.has(key)) at.next.set(key, node());
-      at = at.next.get(key)!;
-    }
-    if (!at.classes.includes(cls)) at.classes.push(cls);
-    this.maxTerm = Math.max(this.maxTerm, words.length);
   }
 
   private deletionIndex(): Record<Lang, Map<string, string[]>> {
@@ -190,11 +223,14 @@ export class Lexicon {
       if (tokens[i].comma) continue;
       const fromHere = found.length;
       for (const lang of LANGS) {
-        let at: TrieNode | undefined = this.tries[lang];
+        const paths = this.paths[lang];
+        let path = '';
         for (let j = i; j < tokens.length && j - i < this.maxTerm; j++) {
-          at = at.next.get(tokens[j].key[lang]);
-          if (!at) break;
-          for (const cls of at.classes) {
+          path = j === i ? tokens[j].key[lang] : `${path} ${tokens[j].key[lang]}`;
+          const ends = paths.get(path);
+          if (!ends) break;
+          for (const c of ends) {
+            const cls = this.classList[c];
             let seen = false;
             for (let k = fromHere; k < found.length && !seen; k++) seen = found[k].end === j + 1 && found[k].cls === cls;
             if (!seen) found.push({ cls, start: i, end: j + 1 });
