@@ -10,7 +10,7 @@ import { startRecords } from '../src/records/index.js';
 import { Records, type RecordsOptions } from '../src/records/service.js';
 import { FailureThrottle } from '../src/records/staff.js';
 import { createServer } from '../src/server/app.js';
-import { mountConversation } from '../src/server/messages.js';
+import { mountConversation } from '../src/server/conversationFace.js';
 import { mountRecordsFaces, SESSION_COOKIE } from '../src/server/records.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
 

@@ -6,9 +6,12 @@ import { StorageError } from '../storage/index.js';
 import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
-import { mountConversation } from './messages.js';
+import { mountConversation, type ConversationFace } from './conversationFace.js';
 import { RecordsStorageError, startRecords, type Records } from '../records/index.js';
 import { mountRecordsFaces, type RecordsFaces } from './records.js';
+
+/** How long after listening the bot is built in the background. */
+const BUILD_BOT_AFTER_MS = 200;
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -34,6 +37,7 @@ function main(): void {
   // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH, staff faces, alert worker.
   let records: Records | undefined;
   let recordsFaces: RecordsFaces | undefined;
+  let conversation: ConversationFace | undefined;
   let server: Server;
   try {
     records = startRecords(config, logger);
@@ -44,8 +48,8 @@ function main(): void {
       records,
       // Further faces (/api/messages, web chat, channels) mount here.
       extraRoutes: (s) => {
-        const { bot } = mountConversation(s, { config, logger, triage, records });
-        mountChannels(s, { config, logger, triage, bot }); // web chat page + local Direct Line, Slack
+        conversation = mountConversation(s, { config, logger, triage, records });
+        mountChannels(s, { config, logger, triage, bot: conversation.bot }); // web chat page + local Direct Line, Slack
         if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
       },
     });
@@ -69,7 +73,14 @@ function main(): void {
       intakeApiKey: Boolean(config.intakeApiKey),
       intakeRecords: Boolean(records),
       knowledgeVersion: triage.knowledgeVersion,
+      // False after an edit to knowledge/ without npm run knowledge:index: the start read the files themselves (slower).
+      knowledgeFromCompiledFile: triage.knowledgeFromCompiledFile,
     }, 'listening');
+    // The bot and the Bot Framework SDK are built in the background once the start's first requests (a readiness check)
+    // have had their turn, so the first person does not wait for them; a turn that comes sooner builds them itself.
+    setTimeout(() => {
+      conversation?.built().catch((err: Error) => logger.error({ errName: err.name, message: err.message }, 'the bot could not be built'));
+    }, BUILD_BOT_AFTER_MS).unref();
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

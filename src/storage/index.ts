@@ -1,5 +1,5 @@
 // The configured conversation store: SQLite (durable, the default) or memory (tests, throw-away runs).
-import { MemoryStorage, type Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import type { Config } from '../config.js';
 import { SqliteStorage, type SqliteStorageOptions } from './sqliteStorage.js';
 
@@ -17,6 +17,10 @@ export function createStorage(
   config: Pick<Config, 'storage' | 'sqlitePath' | 'conversationTtlHours'>,
   onWriteError?: SqliteStorageOptions['onWriteError'],
 ): ConversationStorage {
-  if (config.storage === 'memory') return new MemoryStorage();
+  if (config.storage === 'memory') {
+    // The SDK's in-memory store, loaded only for it: the SQLite store needs nothing of the SDK at start-up.
+    const { MemoryStorage } = require('botbuilder') as typeof import('botbuilder');
+    return new MemoryStorage();
+  }
   return new SqliteStorage({ path: config.sqlitePath, ttlHours: config.conversationTtlHours, onWriteError });
 }

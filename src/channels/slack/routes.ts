@@ -6,9 +6,13 @@ import type { Logger } from '../../log.js';
 import { MAX_BODY_BYTES } from '../../server/app.js';
 import { Gate } from '../../server/limits.js';
 import { shared } from '../../server/shared.js';
-import { SLACK_CONVERSATIONS, SlackAdapter, type Bot } from './adapter.js';
+import type { Bot } from '../../bot/bot.js';
+import type { SlackAdapter } from './adapter.js';
 import { SeenEvents } from './dedupe.js';
 import { verifySlackRequest } from './verify.js';
+
+/** Prefix of the conversation ids this face creates. */
+export const SLACK_CONVERSATIONS = 'slack-events:';
 
 export interface SlackDeps {
   logger: Logger;
@@ -63,7 +67,9 @@ export function mountSlack(server: restify.Server, deps: SlackDeps): { done: () 
   // Loaded only when Slack is configured: the client and its HTTP stack are a few tens of ms of every start-up.
   const { LogLevel, WebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
   const web = new WebClient(botToken, { slackApiUrl: deps.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 2 } });
-  const adapter = new SlackAdapter(deps.bot, web, deps.locale);
+  // The adapter (and with it the Bot Framework SDK) is loaded with the first direct message.
+  let adapter: Promise<SlackAdapter> | undefined;
+  const slackAdapter = () => (adapter ??= import('./adapter.js').then(({ SlackAdapter }) => new SlackAdapter(deps.bot, web, deps.locale)));
   const seen = new SeenEvents();
   const answerChars = deps.answerChars ?? 2_000;
   const concurrency = deps.concurrency ?? 4;
@@ -121,7 +127,7 @@ export function mountSlack(server: restify.Server, deps: SlackDeps): { done: () 
         return;
       }
       const m = { user: e.user, channel: e.channel, text: e.text, ts: e.ts, team: e.team ?? body.team_id };
-      const ran = await gate.run(() => adapter.receive(m, botUserId));
+      const ran = await gate.run(async () => (await slackAdapter()).receive(m, botUserId));
       if (!ran) {
         log.warn('Slack message refused: too many at once');
         await web.chat.postMessage({ channel: e.channel, text: text.busy(emergency) });
