@@ -27,6 +27,10 @@ function boot(): { config: Config; triage: Triage } {
   }
 }
 
+let listening!: () => void;
+/** Resolves once the server listens: the build runs a start to here to record the code a start compiles (start.ts). */
+export const started = new Promise<void>((resolve) => { listening = resolve; });
+
 function main(): void {
   const { config, triage } = boot();
   // Asynchronous, bounded: a full disk under the log drops lines instead of hanging the process.
@@ -81,6 +85,7 @@ function main(): void {
     setTimeout(() => {
       conversation?.built().catch((err: Error) => logger.error({ errName: err.name, message: err.message }, 'the bot could not be built'));
     }, BUILD_BOT_AFTER_MS).unref();
+    listening();
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../../projectRoot.js';
 import type { z } from 'zod';
 import {
   ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile, UseFile,
@@ -32,18 +33,8 @@ export interface Knowledge {
   version: string;
 }
 
-/** knowledge/ beside the package.json above this file, from src/ (tsx, vitest) or dist/src/ (compiled) alike. */
-export const DEFAULT_KNOWLEDGE_DIR = path.join(findPackageRoot(__dirname), 'knowledge');
-
-function findPackageRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
+/** knowledge/ beside the package.json above this file, from src/ (tsx, vitest) or the bundle in dist/ alike. */
+export const DEFAULT_KNOWLEDGE_DIR = path.join(projectRoot(), 'knowledge');
 
 /** The files of knowledge/ that make its meaning (the sources a clinician edits and real-words.json), read in a fixed
  * order, with the SHA-256 over their names and contents: the knowledge version's hash, and what knowledge/compiled.json
