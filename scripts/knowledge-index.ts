@@ -36,4 +36,4 @@ console.log(`knowledge/real-words.json: ${out.words.length} words`);
 const compiled = compiledFile(readSources(dir));
 writeFileSync(path.join(dir, COMPILED_FILE), `${JSON.stringify(compiled)}\n`);
 const { paths } = compiled.knowledge.lexicon;
-console.log(`knowledge/${COMPILED_FILE}: ${paths.en.path.length} English and ${paths.es.path.length} Spanish lexicon paths`);
+console.log(`knowledge/${COMPILED_FILE}: lexicon lookups of ${paths.en.parent.length} English and ${paths.es.parent.length} Spanish paths`);

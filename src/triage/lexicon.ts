@@ -19,6 +19,8 @@ export interface Token {
   end: number;
   /** The stem used for lookup per language: the word's own stem, or the vocabulary stem it was corrected to. */
   key: Record<Lang, string>;
+  /** Per language, the key's number among the words of the lexicon's entries; -1 when no entry has it. */
+  ids: Record<Lang, number>;
   /** A comma: list separator and a soft boundary for ConText scopes. */
   comma: boolean;
   /** A number written in digits or words ("40", "forty", "cuarenta"). */
@@ -29,6 +31,7 @@ export interface Token {
 export interface Occurrence { cls: string; start: number; end: number }
 
 const TOKEN = /\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|,/g;
+const COMMA_KEYS: Pick<Token, 'key' | 'ids'> = { key: { en: ',', es: ',' }, ids: { en: -1, es: -1 } };
 // Long words only: short ones sit too close to each other ("hot"/"hit") for an edit to be a typo.
 const MIN_FUZZY_LENGTH = 6;
 
@@ -38,16 +41,17 @@ const STEMS: Record<Lang, Map<string, string>> = { en: new Map(), es: new Map() 
 
 /**
  * The lexicon as the start needs it, made from the classes by `indexLexicon` and kept in knowledge/compiled.json by
- * `npm run knowledge:index`: normalising and stemming 25,000 entries, and the tens of thousands of small objects a trie
- * of them takes, were most of a start. Every list keeps the order in which the entries first reach it, so a lookup
- * built from it matches, and picks among typo candidates, exactly as one built from the classes.
+ * `npm run knowledge:index`: normalising and stemming 25,000 entries, and the tens of thousands of small maps a trie of
+ * them took, were most of a start. Every list keeps the order in which the entries first reach it, so a lookup built
+ * from it matches, and picks among typo candidates, exactly as one built from the classes.
  */
 export interface LexiconIndex {
   /** Class names, in the knowledge's order. */
   classes: string[];
-  /** Per language, every path a lookup can walk: an entry's stems joined by spaces, or the first stems of a longer
-   * entry; with the classes (indexes into `classes`) whose entries end there. */
-  paths: Record<Lang, { path: string[]; ends: number[][] }>;
+  /** Per language, the lookup's nodes: each a path of stems that starts one or more entries (a word of an entry, then
+   * the next...), given by the node it extends (-1: none) and its last stem (an index into `words`), with the classes
+   * (indexes into `classes`) of the entries that end there. */
+  paths: Record<Lang, { words: string[]; parent: number[]; word: number[]; ends: number[][] }>;
   /** Per language, the stems of the entries of classes open to typos: what a long unknown word may be corrected to. */
   known: Record<Lang, string[]>;
   /** Per language, the stems of the exact classes' entries (drug names have their own matching): never corrected. */
@@ -64,23 +68,31 @@ export interface LexiconIndex {
 export function indexLexicon(classes: Record<string, LexiconClass>, opts: { stable?: string[]; realWords?: string[]; numbers?: Record<string, number>; exact?: string[] } = {}): LexiconIndex {
   const names = Object.keys(classes);
   const exact = new Set(opts.exact);
-  const paths = { en: new Map<string, number[]>(), es: new Map<string, number[]>() };
+  const paths = { en: emptyPaths(), es: emptyPaths() };
   const known = { en: new Set<string>(), es: new Set<string>() };
   const exactKnown = { en: new Set<string>(), es: new Set<string>() };
   let maxTerm = 1;
   names.forEach((name, cls) => {
     for (const lang of LANGS) {
+      const at = paths[lang];
       for (const term of classes[name][lang]) {
         const words = tokenTexts(normalize(term));
-        let path = '';
-        for (const [i, w] of words.entries()) {
+        let node = -1;
+        for (const w of words) {
           const key = Lexicon.stem(lang, w);
           (exact.has(name) ? exactKnown : known)[lang].add(key);
-          path = i ? `${path} ${key}` : key;
-          if (!paths[lang].has(path)) paths[lang].set(path, []);
+          let word = at.wordIds.get(key);
+          if (word === undefined) at.wordIds.set(key, (word = at.words.push(key) - 1));
+          const edge = `${node} ${word}`;
+          let next = at.nodes.get(edge);
+          if (next === undefined) {
+            at.nodes.set(edge, (next = at.parent.push(node) - 1));
+            at.word.push(word);
+            at.ends.push([]);
+          }
+          node = next;
         }
-        const ends = paths[lang].get(path);
-        if (ends && !ends.includes(cls)) ends.push(cls);
+        if (node >= 0 && !at.ends[node].includes(cls)) at.ends[node].push(cls);
         maxTerm = Math.max(maxTerm, words.length);
       }
     }
@@ -89,21 +101,40 @@ export function indexLexicon(classes: Record<string, LexiconClass>, opts: { stab
   for (const w of opts.stable ?? []) stable.add(normalize(w));
   const numbers: Record<string, number> = {};
   for (const [w, n] of Object.entries(opts.numbers ?? {})) numbers[normalize(w)] = n;
-  const perLang = <T, R>(m: Record<Lang, T>, f: (x: T) => R): Record<Lang, R> => ({ en: f(m.en), es: f(m.es) });
+  const lookup = ({ words, parent, word, ends }: ReturnType<typeof emptyPaths>) => ({ words, parent, word, ends });
   return {
     classes: names,
-    paths: perLang(paths, (m) => ({ path: [...m.keys()], ends: [...m.values()] })),
-    known: perLang(known, (s) => [...s]),
-    exactKnown: perLang(exactKnown, (s) => [...s]),
+    paths: { en: lookup(paths.en), es: lookup(paths.es) },
+    known: { en: [...known.en], es: [...known.es] },
+    exactKnown: { en: [...exactKnown.en], es: [...exactKnown.es] },
     maxTerm,
     stable: [...stable],
     numbers,
   };
 }
 
+function emptyPaths() {
+  return { words: [] as string[], wordIds: new Map<string, number>(), parent: [] as number[], word: [] as number[], ends: [] as number[][], nodes: new Map<string, number>() };
+}
+
+/** One language's lookup: a node and the next token's word number lead to the next node, in one map of numbers. */
+interface Paths {
+  wordIds: Map<string, number>;
+  /** (node + 1) * width + word → the node that continues it. */
+  next: Map<number, number>;
+  width: number;
+  ends: number[][];
+}
+
+function pathsOf({ words, parent, word, ends }: LexiconIndex['paths'][Lang]): Paths {
+  const width = words.length;
+  const next = new Map<number, number>();
+  for (let node = 0; node < parent.length; node++) next.set((parent[node] + 1) * width + word[node], node);
+  return { wordIds: new Map(words.map((w, i) => [w, i])), next, width, ends };
+}
+
 export class Lexicon {
-  /** Per language: path (stems joined by spaces) → the classes whose entries end there; [] where entries go on. */
-  private readonly paths: Record<Lang, Map<string, number[]>>;
+  private readonly paths: Record<Lang, Paths>;
   private readonly classList: readonly string[];
   private readonly known: Record<Lang, Set<string>>;
   /** Stems of the exact classes: real words that are never taken for a typo. */
@@ -112,14 +143,13 @@ export class Lexicon {
   private deletions?: Record<Lang, Map<string, string[]>>;
   private readonly stable: Set<string>;
   private readonly numbers: Map<string, number>;
-  private readonly wordKeys: BoundedCache<string, Token['key']>;
+  private readonly wordKeys: BoundedCache<string, Pick<Token, 'key' | 'ids'>>;
   readonly classNames: ReadonlySet<string>;
   /** Longest entry in words: how far a lookup walks from one token. */
   private readonly maxTerm: number;
 
   constructor(index: LexiconIndex, opts: { cacheSize?: number } = {}) {
     this.wordKeys = new BoundedCache(opts.cacheSize ?? 50_000);
-    const pathsOf = ({ path, ends }: LexiconIndex['paths'][Lang]) => new Map(path.map((p, i) => [p, ends[i]]));
     this.paths = { en: pathsOf(index.paths.en), es: pathsOf(index.paths.es) };
     this.known = { en: new Set(index.known.en), es: new Set(index.known.es) };
     this.exactKnown = { en: new Set(index.exactKnown.en), es: new Set(index.exactKnown.es) };
@@ -170,22 +200,24 @@ export class Lexicon {
       const word = m[0];
       const comma = word === ',';
       const value = /^\d/.test(word) ? Number(word.replace(',', '.')) : this.numbers.get(word);
-      tokens.push({ word, start: m.index!, end: m.index! + word.length, comma, key: comma ? { en: ',', es: ',' } : this.keysOf(word), ...(value !== undefined ? { value } : {}) });
+      const { key, ids } = comma ? COMMA_KEYS : this.keysOf(word);
+      tokens.push({ word, start: m.index!, end: m.index! + word.length, comma, key, ids, ...(value !== undefined ? { value } : {}) });
     }
     return tokens;
   }
 
-  private keysOf(word: string): Token['key'] {
+  private keysOf(word: string): Pick<Token, 'key' | 'ids'> {
     return this.wordKeys.get(word, () => {
       const key = { en: Lexicon.stem('en', word), es: Lexicon.stem('es', word) };
-      if (this.stable.has(word) || /\d/.test(word)) return key;
-      for (const lang of LANGS) {
-        if (this.known[lang].has(key[lang]) || this.exactKnown[lang].has(key[lang])) continue;
-        // Texting drops the g of -ing ("shakin", "hallucinatin").
-        const dropped = lang === 'en' && word.endsWith('in') ? Lexicon.stem('en', `${word}g`) : undefined;
-        key[lang] = dropped && this.known.en.has(dropped) ? dropped : this.correct(lang, dropped ?? key[lang], word.length) ?? key[lang];
+      if (!this.stable.has(word) && !/\d/.test(word)) {
+        for (const lang of LANGS) {
+          if (this.known[lang].has(key[lang]) || this.exactKnown[lang].has(key[lang])) continue;
+          // Texting drops the g of -ing ("shakin", "hallucinatin").
+          const dropped = lang === 'en' && word.endsWith('in') ? Lexicon.stem('en', `${word}g`) : undefined;
+          key[lang] = dropped && this.known.en.has(dropped) ? dropped : this.correct(lang, dropped ?? key[lang], word.length) ?? key[lang];
+        }
       }
-      return key;
+      return { key, ids: { en: this.paths.en.wordIds.get(key.en) ?? -1, es: this.paths.es.wordIds.get(key.es) ?? -1 } };
     });
   }
 
@@ -223,13 +255,14 @@ export class Lexicon {
       if (tokens[i].comma) continue;
       const fromHere = found.length;
       for (const lang of LANGS) {
-        const paths = this.paths[lang];
-        let path = '';
+        const { next, width, ends } = this.paths[lang];
+        let node = -1;
         for (let j = i; j < tokens.length && j - i < this.maxTerm; j++) {
-          path = j === i ? tokens[j].key[lang] : `${path} ${tokens[j].key[lang]}`;
-          const ends = paths.get(path);
-          if (!ends) break;
-          for (const c of ends) {
+          const word = tokens[j].ids[lang];
+          const reached = word < 0 ? undefined : next.get((node + 1) * width + word);
+          if (reached === undefined) break;
+          node = reached;
+          for (const c of ends[node]) {
             const cls = this.classList[c];
             let seen = false;
             for (let k = fromHere; k < found.length && !seen; k++) seen = found[k].end === j + 1 && found[k].cls === cls;
