@@ -77,13 +77,17 @@ async function main(): Promise<void> {
   console.log(`dist/server.cjs, main.cjs and ${SDK_FILE} (${[...used].sort().join(', ')}), with their code caches`);
 }
 
-/** One start of the built server, up to listening, with nothing of this machine's settings (no .env, no store). */
+/** One start of the built server, up to listening, with nothing of this machine's settings (no .env, no store); with
+ * the same Node options as npm start, since V8 takes a cache only under the flags it was made with. */
 function writeCodeCache(): void {
   const scratch = mkdtempSync(path.join(tmpdir(), 'triage-build-'));
   try {
     const run = spawnSync(process.execPath, [path.join(outdir, 'server.cjs')], {
       cwd: scratch,
-      env: { PATH: process.env.PATH, TRIAGE_WRITE_CODE_CACHE: '1', PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: path.join(scratch, 'build.sqlite'), LOG_LEVEL: 'silent' },
+      env: {
+        PATH: process.env.PATH, ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+        TRIAGE_WRITE_CODE_CACHE: '1', PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: path.join(scratch, 'build.sqlite'), LOG_LEVEL: 'silent',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
