@@ -10,8 +10,9 @@ import { mountConversation, type ConversationFace } from './conversationFace.js'
 import { RecordsStorageError, startRecords, type Records } from '../records/index.js';
 import { mountRecordsFaces, type RecordsFaces } from './records.js';
 
-/** How long after listening the bot is built in the background. */
-const BUILD_BOT_AFTER_MS = 200;
+/** How long after listening the bot is built in the background: long enough for a readiness check that was waiting
+ * for the port to be answered first (building blocks the event loop for about a tenth of a second). */
+const BUILD_BOT_AFTER_MS = 50;
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -80,8 +81,8 @@ function main(): void {
       // False after an edit to knowledge/ without npm run knowledge:index: the start read the files themselves (slower).
       knowledgeFromCompiledFile: triage.knowledgeFromCompiledFile,
     }, 'listening');
-    // The bot and the Bot Framework SDK are built in the background once the start's first requests (a readiness check)
-    // have had their turn, so the first person does not wait for them; a turn that comes sooner builds them itself.
+    // The bot and the Bot Framework SDK are built in the background, so the first person does not wait for them; a turn
+    // that comes sooner builds them itself (and waits for that once).
     setTimeout(() => {
       conversation?.built().catch((err: Error) => logger.error({ errName: err.name, message: err.message }, 'the bot could not be built'));
     }, BUILD_BOT_AFTER_MS).unref();
