@@ -3,9 +3,12 @@
 // start from the compiled knowledge. Built here into a folder of its own under dist/, started as npm start starts it.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackSignature } from '../src/channels/slack/verify.js';
 
 const root = path.resolve(__dirname, '..');
 const outdir = path.join(root, 'dist', `bundle-test-${process.pid}`);
@@ -13,11 +16,13 @@ const data = mkdtempSync(path.join(tmpdir(), 'bundle-test-'));
 
 interface Started { url: string; child: ChildProcess; log: () => string }
 
-/** `node <outdir>/server.cjs` on a port of its own, once /healthz says 200. */
+let starts = 0;
+
+/** `node <outdir>/server.cjs` on a port and a store of its own, once /healthz says 200. */
 async function start(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, [path.join(outdir, 'server.cjs')], {
     cwd: data, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: path.join(data, `${Object.keys(env).length}.sqlite`), ...env },
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: path.join(data, `${++starts}.sqlite`), ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
@@ -74,6 +79,40 @@ describe('the server as npm start runs it', () => {
     // A red flag at once: the safety gate answers in the same turn.
     const gate = await turn('m2', 'my husband is having a seizure');
     expect(gate.body.activities.find((a) => a.name === 'triage.result')?.value?.level).toBe('emergency');
+  });
+
+  it('answers a Slack direct message through Slack\'s Web API client, loaded from the SDK bundle', async () => {
+    // Slack's Web API on loopback: takes chat.postMessage as Slack does.
+    const posted: string[] = [];
+    const fakeSlack = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        posted.push(new URLSearchParams(body).get('text') ?? JSON.parse(body || '{}').text);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, ts: '1.0001' }));
+      });
+    });
+    await new Promise<void>((r) => fakeSlack.listen(0, '127.0.0.1', r));
+    const secret = 'slack-signing-secret-for-the-bundle';
+    const slack = await start({ SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: 'xoxb-bundle', SLACK_API_URL: `http://127.0.0.1:${(fakeSlack.address() as AddressInfo).port}/api/` });
+    try {
+      const raw = JSON.stringify({
+        type: 'event_callback', event_id: 'Ev1', team_id: 'T1', authorizations: [{ user_id: 'U0BOT' }],
+        event: { type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'hi', ts: `${Math.floor(Date.now() / 1000)}.000001`, team: 'T1' },
+      });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const ack = await fetch(`${slack.url}/api/slack/events`, {
+        method: 'POST', body: raw,
+        headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(secret, timestamp, raw) },
+      });
+      expect(ack.status).toBe(200);
+      for (let i = 0; i < 200 && !posted.length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(posted[0]).toMatch(/not a diagnosis/);
+    } finally {
+      await stop(slack);
+      await new Promise<void>((r) => { fakeSlack.closeAllConnections(); fakeSlack.close(() => r()); });
+    }
   });
 
   it('serves the staff page from its files with INTAKE_RECORDS=on', async () => {
