@@ -5,7 +5,7 @@
 // Wednesday is yesterday); a bare weekday equal to today means today.
 // The mini class: the same UTC getters and setters; the full one also builds Intl formatters at load (a start's ICU
 // set-up) for toString and toLocale*, which wall-clock readings never use.
-import { UTCDateMini } from '@date-fns/utc/date/mini';
+import { UTCDateMini as UTCDate } from '@date-fns/utc/date/mini';
 import { addDays } from 'date-fns/addDays';
 import { getDay } from 'date-fns/getDay';
 import { setHours } from 'date-fns/setHours';
@@ -48,7 +48,7 @@ export function offsetOf(iso: string): string {
   return m[1].includes(':') ? m[1] : `${m[1].slice(0, 3)}:${m[1].slice(3)}`;
 }
 
-export type WallClock = InstanceType<typeof UTCDateMini>;
+export type WallClock = InstanceType<typeof UTCDate>;
 
 function offsetMinutes(offset: string): number {
   const [h, m] = offset.slice(1).split(':').map(Number);
@@ -58,7 +58,7 @@ function offsetMinutes(offset: string): number {
 /** The request's `now` as the person's wall clock. */
 export function makeNow(iso: string | undefined): WallClock {
   const stamp = iso ?? new Date().toISOString();
-  return new UTCDateMini(new Date(stamp).getTime() + offsetMinutes(offsetOf(stamp)) * 60_000);
+  return new UTCDate(new Date(stamp).getTime() + offsetMinutes(offsetOf(stamp)) * 60_000);
 }
 
 const COUNT = '(\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple(?: of)?|few|several|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|unas)';
@@ -172,12 +172,12 @@ function weekday(m: RegExpExecArray, now: WallClock, clause: string): ResolvedTi
 
 function pastYear(now: WallClock, month: number, day: number): number {
   const y = now.getUTCFullYear();
-  return new UTCDateMini(Date.UTC(y, month, day, 12)) > now ? y - 1 : y;
+  return new UTCDate(Date.UTC(y, month, day, 12)) > now ? y - 1 : y;
 }
 
 function dated(now: WallClock, year: number, month: number, day: number, text: string, clause: string): ResolvedTime | undefined {
   if (month < 0 || month > 11 || day < 1 || day > 31) return undefined;
-  const at = new UTCDateMini(Date.UTC(year, month, day, hourIn(clause, 12)));
+  const at = new UTCDate(Date.UTC(year, month, day, hourIn(clause, 12)));
   return { at, text, future: at > now };
 }
 
