@@ -9,7 +9,7 @@ import * as restify from 'restify';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server/app.js';
-import { mountConversation } from '../src/server/messages.js';
+import { mountConversation } from '../src/server/conversationFace.js';
 import { createTriage } from '../src/triage/index.js';
 import { openDatabase } from '../src/server/database.js';
 import { roundTrips, type Pool } from '../src/storage/postgres/index.js';
@@ -46,6 +46,7 @@ function minimal(): restify.Server {
 /** STORAGE=postgres (DATABASE_URL): the instance's pool as main.ts opens it, its round trips counted. */
 let pool: Pool | undefined;
 
+/** Built before it listens (as npm start builds it just after): its memory figures then start with the SDK loaded. */
 async function triage(): Promise<restify.Server> {
   const config = loadConfig({
     PORT: '0', STORAGE: process.env.STORAGE ?? 'sqlite', SQLITE_PATH: process.env.SQLITE_PATH ?? './data/bench.sqlite',
@@ -54,9 +55,10 @@ async function triage(): Promise<restify.Server> {
   const logger = createLogger({ logLevel: 'error', logHealthData: false });
   const core = createTriage();
   if (config.postgres) pool = await openDatabase(config.postgres);
-  let ready: Promise<void> | undefined;
-  const server = createServer({ config, logger, triage: core, extraRoutes: (s) => { ready = mountConversation(s, { config, logger, triage: core, pool }).storage.ready; } });
-  await ready;
+  let face: ReturnType<typeof mountConversation> | undefined;
+  const server = createServer({ config, logger, triage: core, extraRoutes: (s) => { face = mountConversation(s, { config, logger, triage: core, pool }); } });
+  await face?.storage.ready;
+  await face?.built();
   return server;
 }
 

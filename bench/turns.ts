@@ -1,8 +1,8 @@
 // Turn cost through /api/messages (expectReplies), 20 concurrent conversations, same client for every server:
 // bare restify (the machine's limit), a minimal botbuilder bot (the SDK's floor), the triage bot on SQLite, and on
 // PostgreSQL with one instance and with two (turns alternating between them), with database round trips per turn.
-// Also: start-up to /healthz, and memory and stored state with 1,000 conversations held half-way.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+// Also: memory and stored state with 1,000 conversations held half-way. Start-up is bench/startup.ts.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -131,27 +131,6 @@ function memoryOf(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
 }
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 
-/** `npm start`'s path: compiled JS, then time until /healthz answers. */
-async function startup(dir: string): Promise<number> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['--no-deprecation', 'dist/src/server/main.js'], {
-    cwd: path.join(__dirname, '..'), stdio: 'ignore',
-    env: { ...process.env, PORT: '39871', LOG_LEVEL: 'silent', SQLITE_PATH: path.join(dir, 'startup.sqlite') },
-  });
-  try {
-    for (;;) {
-      const ok = await fetch('http://127.0.0.1:39871/healthz').then((r) => r.ok, () => false);
-      if (ok) return performance.now() - t0;
-      if (performance.now() - t0 > 15000) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill();
-    await exited; // the next start uses the same port
-  }
-}
-
 export async function benchTurns(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'triage-bench-'));
   try {
@@ -227,10 +206,6 @@ export async function benchTurns(): Promise<void> {
     } finally {
       child.kill();
     }
-    execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: path.join(__dirname, '..'), stdio: 'ignore' });
-    const startups: number[] = [];
-    for (let i = 0; i < 3; i++) startups.push(await startup(dir));
-    console.log(`start-up to /healthz (compiled, npm start path): median ${median(startups).toFixed(0)} ms of ${startups.map((x) => x.toFixed(0)).join(', ')} (target < 1,500 ms)`);
   } finally {
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });

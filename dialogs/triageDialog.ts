@@ -13,6 +13,7 @@ import { ActivityTypes, MessageFactory, type Activity, type StatePropertyAccesso
 import type { Assessment, FollowUpTopic, MedicationFinding, Review, Triage } from '../src/triage/index.js';
 import { hasPage, linksPhones, maxSuggestedActions, showsSuggestedActions } from './channels.js';
 import { consentExplain, consentQuestion, consentSay, type IntakeRecords } from './consent.js';
+import { contactNumber } from './contacts.js';
 import {
   SLOTS, appendAnswer, cap, emptyIntake, normaliseIntake, toAssessInput, turnClock, type Intake, type Pending, type Slot,
   type TurnClock,
@@ -1021,25 +1022,3 @@ function replaceSpan(text: string, span: string, edit: (s: string) => string): s
   }
   return (out + text.slice(from)).replace(/\s+([.,;])/g, '$1').trim();
 }
-
-const contacts = new Map<string, Map<string, string>>();
-/** A contact number for a locale, from the knowledge's contacts by the locale's region (cached per locale). */
-export function contactNumber(triage: Triage, locale: string, kind: 'emergency' | 'crisis' | 'poison'): string | undefined {
-  let byKind = contacts.get(locale);
-  if (!byKind) {
-    const c = triage.knowledge?.contacts;
-    if (!c) return undefined;
-    const region = locale.split(/[-_]/).slice(1).find((r) => /^[a-z]{2}$/i.test(r))?.toUpperCase();
-    const country = (region && c.regions[region]) || c.defaultCountry;
-    const list = (c.countries[country] ?? c.countries[c.defaultCountry])?.contacts ?? [];
-    byKind = new Map(list.map((x) => [x.kind, x.number]));
-    contacts.set(locale, byKind);
-  }
-  return byKind.get(kind);
-}
-
-/** The emergency number for a locale. */
-export function emergencyNumber(triage: Triage, locale: string): string {
-  return contactNumber(triage, locale, 'emergency') ?? '911';
-}
-

@@ -9,7 +9,7 @@ import { slackSignature } from '../src/channels/slack/verify.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server/app.js';
-import { mountConversation } from '../src/server/messages.js';
+import { mountConversation } from '../src/server/conversationFace.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
 
 let shared: Triage | undefined;

@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import type { Pool } from '../src/storage/postgres/index.js';
 import { createServer } from '../src/server/app.js';
-import { mountConversation } from '../src/server/messages.js';
+import { mountConversation } from '../src/server/conversationFace.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
 
 let shared: Triage | undefined;

@@ -4,7 +4,7 @@ import { mountChannels, type Channels } from '../src/channels/index.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server/app.js';
-import { mountConversation } from '../src/server/messages.js';
+import { mountConversation } from '../src/server/conversationFace.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
 import type { Pool } from '../src/storage/postgres/index.js';
 

@@ -4,9 +4,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from '../src/triage/index.js';
-import { lexiconHash } from '../src/triage/knowledge/load.js';
-import { stemsOf } from '../src/triage/lexicon.js';
+import { createTriage, DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from '../src/triage/index.js';
+import { COMPILED_FILE, compiledFile } from '../src/triage/knowledge/compiled.js';
+import { lexiconHash, readSources } from '../src/triage/knowledge/load.js';
 
 const jsonFiles = (folder: string) => readdirSync(path.join(DEFAULT_KNOWLEDGE_DIR, folder)).filter((f) => f.endsWith('.json'))
   .map((f) => [`${folder}/${f}`, JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, folder, f), 'utf8'))] as const);
@@ -85,17 +85,43 @@ describe('a broken knowledge file stops the load with its name and entry', () =>
   });
 });
 
-describe('knowledge/real-words.json and knowledge/lexicon-stems.json', () => {
-  it.each(['real-words.json', 'lexicon-stems.json'])('%s was made from the lexicon as it is now (npm run knowledge:index after changing knowledge/lexicon/)', (name) => {
-    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, name), 'utf8'));
+describe('the files npm run knowledge:index makes', () => {
+  it('knowledge/real-words.json was made from the lexicon as it is now (npm run knowledge:index after changing knowledge/lexicon/)', () => {
+    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, 'real-words.json'), 'utf8'));
     expect(file.lexiconHash).toBe(lexiconHash());
   });
 
-  it('the stems list gives what the stemmer gives (it only saves start-up time)', () => {
-    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, 'lexicon-stems.json'), 'utf8'));
-    const words = Object.entries(file.en as Record<string, string>);
-    expect(words.length).toBeGreaterThan(1000);
-    const stemmed = stemsOf({ SAMPLE: { en: words.slice(0, 300).map(([w]) => w), es: [] } });
-    for (const [w, stem] of words.slice(0, 300)) expect(stemmed.en[w], w).toBe(stem);
+  it('knowledge/compiled.json is what the knowledge files compile to now (npm run knowledge:index after changing knowledge/)', () => {
+    const file = JSON.parse(readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, COMPILED_FILE), 'utf8'));
+    expect(file.sourceHash).toBe(readSources().hash);
+    expect(file).toEqual(JSON.parse(JSON.stringify(compiledFile())));
+  });
+
+  it('the server starts from it', () => {
+    expect(createTriage().knowledgeFromCompiledFile).toBe(true);
+  });
+});
+
+describe('an edited knowledge file counts at the next start, before npm run knowledge:index', () => {
+  let dir: string | undefined;
+  afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = undefined; });
+
+  it('a new lexicon entry is read, and a broken file still stops the start', () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'knowledge-'));
+    cpSync(DEFAULT_KNOWLEDGE_DIR, dir, { recursive: true });
+    const symptoms = (t: ReturnType<typeof createTriage>) => t.assess({ symptoms: 'my zorbleflux is pounding', now: '2026-03-08T09:00:00-05:00' }).findings.symptoms.map((s) => s.id);
+    expect(symptoms(createTriage({ knowledgeDir: dir }))).not.toContain('headache');
+
+    const file = path.join(dir, 'lexicon/body.json');
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.classes.HEAD.en.push('zorbleflux');
+    writeFileSync(file, JSON.stringify(data));
+    const edited = createTriage({ knowledgeDir: dir });
+    expect(edited.knowledgeFromCompiledFile).toBe(false);
+    expect(symptoms(edited)).toContain('headache');
+
+    data.classes.HEAD.en.push(42);
+    writeFileSync(file, JSON.stringify(data));
+    expect(() => createTriage({ knowledgeDir: dir })).toThrow(/lexicon\/body\.json/);
   });
 });

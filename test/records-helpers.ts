@@ -13,7 +13,7 @@ import { Records, type RecordsOptions } from '../src/records/service.js';
 import { FailureThrottle } from '../src/records/staff.js';
 import { createServer } from '../src/server/app.js';
 import { mountChannels } from '../src/channels/index.js';
-import { mountConversation } from '../src/server/messages.js';
+import { mountConversation } from '../src/server/conversationFace.js';
 import { mountRecordsFaces, SESSION_COOKIE } from '../src/server/records.js';
 import { createTriage, type Triage } from '../src/triage/index.js';
 import { createPool, migrate, type Pool } from '../src/storage/postgres/index.js';

@@ -2,7 +2,7 @@
 // stemming and multiword entries, typo tolerance, patterns with windows and exclusions, negation with list scope,
 // amounts taken at once, and work that grows in proportion to the text.
 import { describe, expect, it } from 'vitest';
-import { Lexicon } from '../src/triage/lexicon.js';
+import { indexLexicon, Lexicon } from '../src/triage/lexicon.js';
 import { NegationScopes } from '../src/triage/negation.js';
 import { indexOccurrences, PatternMatcher, type Pattern } from '../src/triage/patterns.js';
 import { readIntakes } from '../src/triage/quantities.js';
@@ -45,7 +45,7 @@ const FINDINGS: { id: string; patterns: Pattern[] }[] = [
 ];
 const QUANTITY = { finding: 'overdose', intake: 'INGEST', units: ['PILL'], milligrams: 'MG', regimen: 'REGIMEN', tabletsAtOnce: 4, within: 4 };
 const stable = ['sweater'];
-const lexicon = new Lexicon(CLASSES, { stable, numbers: { six: 6, forty: 40, diez: 10 } });
+const lexicon = new Lexicon(indexLexicon(CLASSES, { stable, numbers: { six: 6, forty: 40, diez: 10 } }));
 const reader = new SymptomReader(lexicon, [...FINDINGS, { id: 'overdose', patterns: [{ all: ['INGEST', 'PILL'], within: 1 }] }], QUANTITY);
 const read = (text: string) => reader.read(normalize(text)).mentions.map((m) => `${m.id}${m.negated ? ' (negated)' : ''}`).sort();
 

@@ -2,7 +2,7 @@
 import {
   ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse,
 } from 'botbuilder';
-import type { TriageBot } from './triageBot.js';
+import type { Bot } from './bot.js';
 
 export type Outbound = Partial<Activity>;
 
@@ -10,7 +10,7 @@ export class LocalAdapter extends BotAdapter {
   private seq = 0;
 
   constructor(
-    private readonly bot: TriageBot,
+    private readonly bot: Bot,
     private readonly deliver: (activity: Outbound) => void,
     readonly conversation: { id: string; channelId: string; locale?: string; conversationType?: string } = { id: `local-${Date.now()}`, channelId: 'cli' },
   ) {

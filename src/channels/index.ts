@@ -2,14 +2,16 @@
 // Teams needs no route of its own: Azure Bot Service delivers its activities to /api/messages.
 import type { AddressInfo } from 'node:net';
 import type * as restify from 'restify';
-import { emergencyNumber, say } from '../../dialogs/index.js';
+import { emergencyNumber } from '../../dialogs/contacts.js';
+import { say } from '../../dialogs/strings.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Pool } from '../storage/postgres/pool.js';
 import { clientAddress, RateLimiter } from '../server/limits.js';
 import type { Triage } from '../triage/index.js';
 import { mountDirectLine, PostgresConversationStore, type DirectLineStore } from './directline/index.js';
-import { mountSlack, type Bot } from './slack/index.js';
+import type { Bot } from '../bot/bot.js';
+import { mountSlack } from './slack/routes.js';
 import { mountWebChat } from './webchat/routes.js';
 
 export interface ChannelDeps {

@@ -6,13 +6,16 @@ import { StorageError } from '../storage/index.js';
 import { createTriage, KnowledgeError, type Triage } from '../triage/index.js';
 import { mountChannels } from '../channels/index.js';
 import { createServer } from './app.js';
-import { mountConversation } from './messages.js';
+import { mountConversation, type ConversationFace } from './conversationFace.js';
 import { RecordsStorageError, startRecords, type Records } from '../records/index.js';
 import { mountRecordsFaces, type RecordsFaces } from './records.js';
-import type { TriageBot } from '../bot/index.js';
 import type { ConversationStorage } from '../storage/index.js';
 import type { Pool } from '../storage/postgres/pool.js';
 import { DatabaseStartError, START_WAIT_MS, openDatabase } from './database.js';
+
+/** How long after listening the bot is built in the background: long enough for a readiness check that was waiting
+ * for the port to be answered first (building blocks the event loop for about a tenth of a second). */
+const BUILD_BOT_AFTER_MS = 50;
 
 /** Loads what the server needs; a bad setting or knowledge file stops the start with its message. */
 function boot(): { config: Config; triage: Triage } {
@@ -27,6 +30,10 @@ function boot(): { config: Config; triage: Triage } {
     throw err;
   }
 }
+
+let listening!: () => void;
+/** Resolves once the server listens: the build runs a start to here to record the code a start compiles (start.ts). */
+export const started = new Promise<void>((resolve) => { listening = resolve; });
 
 async function main(): Promise<void> {
   const { config, triage } = boot();
@@ -50,8 +57,8 @@ async function main(): Promise<void> {
   // Intake records (INTAKE_RECORDS=on): records file beside SQLITE_PATH (or PostgreSQL), staff faces, alert worker.
   let records: Records | undefined;
   let recordsFaces: RecordsFaces | undefined;
+  let conversation: ConversationFace | undefined;
   let server: Server;
-  let bot!: TriageBot;
   let storage: ConversationStorage | undefined;
   try {
     records = startRecords(config, logger, { pool });
@@ -62,8 +69,9 @@ async function main(): Promise<void> {
       records,
       // Further faces (/api/messages, web chat, channels) mount here.
       extraRoutes: (s) => {
-        ({ bot, storage } = mountConversation(s, { config, logger, triage, records, pool }));
-        mountChannels(s, { config, logger, triage, bot, pool }); // web chat page + local Direct Line, Slack
+        conversation = mountConversation(s, { config, logger, triage, records, pool });
+        storage = conversation.storage;
+        mountChannels(s, { config, logger, triage, bot: conversation.bot, pool }); // web chat page + local Direct Line, Slack
         if (records) recordsFaces = mountRecordsFaces(s, { records, logger }); // /staff, /api/records, /api/audit
       },
     });
@@ -95,7 +103,15 @@ async function main(): Promise<void> {
       intakeApiKey: Boolean(config.intakeApiKey),
       intakeRecords: Boolean(records),
       knowledgeVersion: triage.knowledgeVersion,
+      // False after an edit to knowledge/ without npm run knowledge:index: the start read the files themselves (slower).
+      knowledgeFromCompiledFile: triage.knowledgeFromCompiledFile,
     }, 'listening');
+    // The bot and the Bot Framework SDK are built in the background, so the first person does not wait for them; a turn
+    // that comes sooner builds them itself (and waits for that once).
+    setTimeout(() => {
+      conversation?.built().catch((err: Error) => logger.error({ errName: err.name, message: err.message }, 'the bot could not be built'));
+    }, BUILD_BOT_AFTER_MS).unref();
+    listening();
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

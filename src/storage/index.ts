@@ -1,6 +1,6 @@
 // The configured conversation store: SQLite (durable, the default), memory (tests, throw-away runs) or PostgreSQL
 // (STORAGE=postgres: shared by any number of instances).
-import { MemoryStorage, type Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import type { Config } from '../config.js';
 import { SqliteStorage, type SqliteStorageOptions } from './sqliteStorage.js';
 // The PostgreSQL store needs only the driver's types: the driver itself is loaded by the pool (STORAGE=postgres only).
@@ -32,7 +32,11 @@ export function createStorage(
   onWriteError?: SqliteStorageOptions['onWriteError'],
   shared?: SharedStoreOptions,
 ): ConversationStorage {
-  if (config.storage === 'memory') return new MemoryStorage();
+  if (config.storage === 'memory') {
+    // The SDK's in-memory store, loaded only for it: the SQLite store needs nothing of the SDK at start-up.
+    const { MemoryStorage } = require('botbuilder') as typeof import('botbuilder');
+    return new MemoryStorage();
+  }
   if (config.storage === 'postgres') {
     if (!shared || !config.postgres) throw new Error('STORAGE=postgres needs the instance\'s pool (created in main.ts)');
     return new PostgresConversationStorage(shared.pool, {

@@ -46,6 +46,38 @@ function termKey(tokens: string[]): string {
   return tokens.map((t) => t.replace(/'/g, '')).join(' ');
 }
 
+/**
+ * Every name of every medicine as the index looks it up (its words normalised, apostrophes dropped), the first holder
+ * of a name keeping it, in the knowledge's order; with the Double Metaphone codes of the names that fuzzy matching may
+ * reach. Kept in knowledge/compiled.json (normalising 1,500 brand and street names, and their codes, cost a start
+ * tens of ms).
+ */
+export interface DrugNames { key: string[]; med: number[]; kind: MatchKind[]; codes: (string[] | null)[] }
+
+export function indexDrugNames(meds: Medication[]): DrugNames {
+  const out: DrugNames = { key: [], med: [], kind: [], codes: [] };
+  const seen = new Set<string>();
+  const metaphone = new DoubleMetaphone();
+  meds.forEach((med, i) => {
+    const add = (raw: string, kind: MatchKind) => {
+      const key = termKey(words(normalize(raw)));
+      if (!key || seen.has(key)) return;
+      seen.add(key);
+      const fuzzy = !key.includes(' ') && key.length >= 5 && kind !== 'street';
+      out.key.push(key);
+      out.med.push(i);
+      out.kind.push(kind);
+      out.codes.push(fuzzy ? [...new Set(metaphone.process(key))].filter(Boolean) : null);
+    };
+    add(med.id.replace(/-/g, ' '), 'exact');
+    med.brands.forEach((b) => add(b, 'brand'));
+    med.spanish.forEach((s) => add(s, 'spanish'));
+    med.street.forEach((s) => add(s, 'street'));
+    med.misspellings.forEach((s) => add(s, 'misspelling'));
+  });
+  return out;
+}
+
 export class DrugIndex {
   private readonly terms = new Map<string, Term>();
   /** Every first part of a term of several words ("st", "st johns"), so a lookup stops as soon as nothing can follow. */
@@ -55,31 +87,24 @@ export class DrugIndex {
   private readonly byFirst = new Map<string, (Term & { key: string })[]>();
   private readonly metaphone = new DoubleMetaphone();
 
-  constructor(meds: Medication[]) {
+  /** `names`: indexDrugNames(meds), made ahead of the start. */
+  constructor(meds: Medication[], names: DrugNames = indexDrugNames(meds)) {
     let maxWords = 1;
-    for (const med of meds) {
-      const add = (raw: string, kind: MatchKind) => {
-        const key = termKey(words(normalize(raw)));
-        if (!key || this.terms.has(key)) return;
-        this.terms.set(key, { med, kind });
-        const parts = key.split(' ');
-        for (let n = 1; n < parts.length; n++) this.prefixes.add(parts.slice(0, n).join(' '));
-        maxWords = Math.max(maxWords, key.split(' ').length);
-        if (!key.includes(' ') && key.length >= 5 && kind !== 'street') this.indexFuzzy(key, { med, kind });
-      };
-      add(med.id.replace(/-/g, ' '), 'exact');
-      med.brands.forEach((b) => add(b, 'brand'));
-      med.spanish.forEach((s) => add(s, 'spanish'));
-      med.street.forEach((s) => add(s, 'street'));
-      med.misspellings.forEach((s) => add(s, 'misspelling'));
-    }
+    names.key.forEach((key, i) => {
+      const term = { med: meds[names.med[i]], kind: names.kind[i] };
+      this.terms.set(key, term);
+      const parts = key.split(' ');
+      for (let n = 1; n < parts.length; n++) this.prefixes.add(parts.slice(0, n).join(' '));
+      maxWords = Math.max(maxWords, parts.length);
+      const codes = names.codes[i];
+      if (codes) this.indexFuzzy(key, term, codes);
+    });
     this.maxWords = maxWords;
   }
 
-  private indexFuzzy(key: string, term: Term): void {
+  private indexFuzzy(key: string, term: Term, codes: string[]): void {
     const entry = { ...term, key };
-    for (const code of new Set(this.metaphone.process(key))) {
-      if (!code) continue;
+    for (const code of codes) {
       if (!this.phonetic.has(code)) this.phonetic.set(code, new Set());
       this.phonetic.get(code)!.add(entry);
     }

@@ -4,7 +4,7 @@ import type { Contact } from './types.js';
 
 export interface Locale { lang: 'en' | 'es'; country: string; tag: string }
 
-export function resolveLocale(tag: string | undefined, k: Knowledge, fallback = 'en-US'): Locale {
+export function resolveLocale(tag: string | undefined, k: Pick<Knowledge, 'contacts'>, fallback = 'en-US'): Locale {
   const clean = (tag && /^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$/i.test(tag) ? tag : fallback).replace('_', '-');
   const [language, ...rest] = clean.split('-');
   const region = rest.find((r) => /^[a-z]{2}$/i.test(r))?.toUpperCase();
@@ -16,7 +16,7 @@ export class Guidance {
   /** Filled sentences by country: the same few hundred templates are filled on every assessment. */
   private readonly filled = new Map<string, Map<string, string | null>>();
 
-  constructor(private readonly k: Knowledge) {}
+  constructor(private readonly k: Omit<Knowledge, 'lexicon'>) {}
 
   contactsFor(locale: Locale): Knowledge['contacts']['countries'][string]['contacts'] {
     return (this.k.contacts.countries[locale.country] ?? this.k.contacts.countries[this.k.contacts.defaultCountry]).contacts;

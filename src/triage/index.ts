@@ -5,10 +5,11 @@ import { DrugIndex } from './drugs.js';
 import { extractFindings } from './extract.js';
 import { computeFacts } from './facts.js';
 import { Guidance, resolveLocale } from './guidance.js';
-import { KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
+import { loadCompiledKnowledge, type CompiledKnowledge } from './knowledge/compiled.js';
+import { KnowledgeError } from './knowledge/load.js';
 import type { Condition, Medication, Rule } from './knowledge/schema.js';
 import { RuleEngine } from './rules.js';
-import { Lexicon, preloadStems } from './lexicon.js';
+import { Lexicon } from './lexicon.js';
 import { SymptomReader } from './symptoms.js';
 import { TextReader } from './reader.js';
 import { makeNow, offsetOf, toIsoWithOffset } from './time.js';
@@ -20,6 +21,7 @@ import {
 
 export { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from './knowledge/load.js';
 export type { Knowledge } from './knowledge/load.js';
+export type { CompiledKnowledge } from './knowledge/compiled.js';
 export * from './types.js';
 
 /** What the text says and which follow-ups could change the level: `assess` without the advice. */
@@ -37,13 +39,15 @@ export interface Triage {
   /** What the intake needs between questions; the same findings and open questions as `assess` gives. */
   review(input: AssessInput): Review;
   knowledgeVersion: string;
-  knowledge: Knowledge;
+  knowledge: CompiledKnowledge;
+  /** False when knowledge/compiled.json is older than the files (the start then read the files: npm run knowledge:index). */
+  knowledgeFromCompiledFile: boolean;
 }
 
 const rank = (l: Level) => LEVELS.indexOf(l);
 
 /** The findings that alone make a red flag ("sym:seizure", or one branch of an "any"), through the definitions. */
-function findingsOfRedFlags(k: Knowledge): Set<string> {
+function findingsOfRedFlags(k: CompiledKnowledge): Set<string> {
   const out = new Set<string>();
   const seen = new Set<string>();
   const walk = (c: Condition): void => {
@@ -56,22 +60,15 @@ function findingsOfRedFlags(k: Knowledge): Set<string> {
   return out;
 }
 
-/** The lexicon of knowledge/lexicon/ plus DRUG, every name of every medication (so "took 10 xanax" counts tablets). */
-function symptomReaderFor(k: Knowledge): SymptomReader {
-  if (k.lexicon.stems) preloadStems(k.lexicon.stems);
-  const drugNames = k.medications.flatMap((m) => [m.id.replace(/-/g, ' '), ...m.brands, ...m.street, ...m.spanish, ...m.misspellings]);
-  const lexicon = new Lexicon({ ...k.lexicon.classes, DRUG: { en: drugNames, es: [] } }, { stable: k.lexicon.stable, realWords: k.lexicon.realWords, numbers: k.lexicon.numbers, exact: ['DRUG'] });
-  return new SymptomReader(lexicon, k.findings, k.quantities);
-}
-
 /** Patterns of addiction-treatment intake: their results name the country's treatment helpline (SAMHSA in the US). */
 const INTAKE_PATTERNS = new Set<string>(['alcohol-withdrawal', 'benzodiazepine-withdrawal', 'opioid-withdrawal']);
 const maxLevel = (a: Level, b: Level) => (rank(a) >= rank(b) ? a : b);
 
 export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: string; clauseCacheSize?: number } = {}): Triage {
-  const k = loadKnowledge(opts.knowledgeDir);
+  const { knowledge: k, fromCompiledFile } = loadCompiledKnowledge(opts.knowledgeDir);
   // Clause-level caches: a conversation re-reads its earlier answers each turn (0 turns them off, as the benchmark does).
-  const reader = new TextReader(new DrugIndex(k.medications), symptomReaderFor(k), opts.clauseCacheSize);
+  const symptoms = new SymptomReader(new Lexicon(k.lexicon), k.findings, k.quantities);
+  const reader = new TextReader(new DrugIndex(k.medications, k.drugNames), symptoms, opts.clauseCacheSize);
   const useLexicon = new UseLexicon(k.use, k.medications, opts.clauseCacheSize);
   const engine = new RuleEngine(k);
   const guidance = new Guidance(k);
@@ -198,14 +195,14 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     };
   }
 
-  return { assess, review, findings: (input) => publicFindings(read(input).findings), redFlags, emergencies, knowledgeVersion: k.version, knowledge: k };
+  return { assess, review, findings: (input) => publicFindings(read(input).findings), redFlags, emergencies, knowledgeVersion: k.version, knowledge: k, knowledgeFromCompiledFile: fromCompiledFile };
 }
 
 /** "[condition] text": a guidance line for some people only (the condition names a fact or a definition of rules.json). */
 const CONDITION = /^\[(!?)([a-z0-9:.-]+)\]\s*/;
 
 /** Every condition named in guidance.json exists, or the start stops (as unknown facts in rules.json do). */
-function checkGuidanceConditions(k: Knowledge, engine: RuleEngine): void {
+function checkGuidanceConditions(k: CompiledKnowledge, engine: RuleEngine): void {
   const lists: [string, string[]][] = [
     ...Object.entries(k.guidance.levels).flatMap(([id, g]) => [[`levels.${id}`, [...g.advice.en, ...g.advice.es, ...g.safetyNet.en, ...g.safetyNet.es]]] as [string, string[]][]),
     ...Object.entries(k.guidance.patterns).map(([id, g]) => [`patterns.${id}`, [...g.advice.en, ...g.advice.es]] as [string, string[]]),

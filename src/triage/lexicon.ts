@@ -19,6 +19,8 @@ export interface Token {
   end: number;
   /** The stem used for lookup per language: the word's own stem, or the vocabulary stem it was corrected to. */
   key: Record<Lang, string>;
+  /** Per language, the key's number among the words of the lexicon's entries; -1 when no entry has it. */
+  ids: Record<Lang, number>;
   /** A comma: list separator and a soft boundary for ConText scopes. */
   comma: boolean;
   /** A number written in digits or words ("40", "forty", "cuarenta"). */
@@ -28,10 +30,8 @@ export interface Token {
 /** A class found in a sentence: tokens [start, end). */
 export interface Occurrence { cls: string; start: number; end: number }
 
-interface TrieNode { next: Map<string, TrieNode>; classes: string[] }
-const node = (): TrieNode => ({ next: new Map(), classes: [] });
-
 const TOKEN = /\d+(?:[.,]\d+)?|[a-z]+(?:'[a-z]+)*|,/g;
+const COMMA_KEYS: Pick<Token, 'key' | 'ids'> = { key: { en: ',', es: ',' }, ids: { en: -1, es: -1 } };
 // Long words only: short ones sit too close to each other ("hot"/"hit") for an edit to be a typo.
 const MIN_FUZZY_LENGTH = 6;
 
@@ -39,48 +39,125 @@ export interface LexiconClass { en: string[]; es: string[] }
 
 const STEMS: Record<Lang, Map<string, string>> = { en: new Map(), es: new Map() };
 
-/** Stems worked out before (knowledge/lexicon-stems.json): Porter stemming of thousands of entries is the slow part
- * of start-up. A word missing from them is simply stemmed, so an old list costs time, never a wrong reading. */
-export function preloadStems(stems: Partial<Record<Lang, Record<string, string>>>): void {
-  for (const lang of LANGS) for (const [word, stem] of Object.entries(stems[lang] ?? {})) STEMS[lang].set(word, stem);
+/**
+ * The lexicon as the start needs it, made from the classes by `indexLexicon` and kept in knowledge/compiled.json by
+ * `npm run knowledge:index`: normalising and stemming 25,000 entries, and the tens of thousands of small maps a trie of
+ * them took, were most of a start. Every list keeps the order in which the entries first reach it, so a lookup built
+ * from it matches, and picks among typo candidates, exactly as one built from the classes.
+ */
+export interface LexiconIndex {
+  /** Class names, in the knowledge's order. */
+  classes: string[];
+  /** Per language, the lookup's nodes: each a path of stems that starts one or more entries (a word of an entry, then
+   * the next...), given by the node it extends (-1: none) and its last stem (an index into `words`), with the classes
+   * (indexes into `classes`) of the entries that end there. */
+  paths: Record<Lang, { words: string[]; parent: number[]; word: number[]; ends: number[][] }>;
+  /** Per language, the stems of the entries of classes open to typos: what a long unknown word may be corrected to. */
+  known: Record<Lang, string[]>;
+  /** Per language, the stems of the exact classes' entries (drug names have their own matching): never corrected. */
+  exactKnown: Record<Lang, string[]>;
+  /** The longest entry, in words: how far a lookup walks from one token. */
+  maxTerm: number;
+  /** Already normalised words that are never corrected: real words (knowledge/real-words.json) and `stable` entries. */
+  stable: string[];
+  /** Number words, normalised, and their values. */
+  numbers: Record<string, number>;
 }
 
-/** Every word of the entries with its stem per language, for knowledge/lexicon-stems.json. */
-export function stemsOf(classes: Record<string, LexiconClass>): Record<Lang, Record<string, string>> {
-  const out: Record<Lang, Record<string, string>> = { en: {}, es: {} };
-  for (const cls of Object.values(classes)) {
-    for (const lang of LANGS) for (const term of cls[lang]) for (const w of tokenTexts(normalize(term))) out[lang][w] ??= Lexicon.stem(lang, w);
-  }
-  for (const lang of LANGS) out[lang] = Object.fromEntries(Object.entries(out[lang]).sort(([a], [b]) => a.localeCompare(b)));
-  return out;
+/** `exact`: classes looked up only as written. `realWords`: already normalised words that are never corrected. */
+export function indexLexicon(classes: Record<string, LexiconClass>, opts: { stable?: string[]; realWords?: string[]; numbers?: Record<string, number>; exact?: string[] } = {}): LexiconIndex {
+  const names = Object.keys(classes);
+  const exact = new Set(opts.exact);
+  const paths = { en: emptyPaths(), es: emptyPaths() };
+  const known = { en: new Set<string>(), es: new Set<string>() };
+  const exactKnown = { en: new Set<string>(), es: new Set<string>() };
+  let maxTerm = 1;
+  names.forEach((name, cls) => {
+    for (const lang of LANGS) {
+      const at = paths[lang];
+      for (const term of classes[name][lang]) {
+        const words = tokenTexts(normalize(term));
+        let node = -1;
+        for (const w of words) {
+          const key = Lexicon.stem(lang, w);
+          (exact.has(name) ? exactKnown : known)[lang].add(key);
+          let word = at.wordIds.get(key);
+          if (word === undefined) at.wordIds.set(key, (word = at.words.push(key) - 1));
+          const edge = `${node} ${word}`;
+          let next = at.nodes.get(edge);
+          if (next === undefined) {
+            at.nodes.set(edge, (next = at.parent.push(node) - 1));
+            at.word.push(word);
+            at.ends.push([]);
+          }
+          node = next;
+        }
+        if (node >= 0 && !at.ends[node].includes(cls)) at.ends[node].push(cls);
+        maxTerm = Math.max(maxTerm, words.length);
+      }
+    }
+  });
+  const stable = new Set(opts.realWords);
+  for (const w of opts.stable ?? []) stable.add(normalize(w));
+  const numbers: Record<string, number> = {};
+  for (const [w, n] of Object.entries(opts.numbers ?? {})) numbers[normalize(w)] = n;
+  const lookup = ({ words, parent, word, ends }: ReturnType<typeof emptyPaths>) => ({ words, parent, word, ends });
+  return {
+    classes: names,
+    paths: { en: lookup(paths.en), es: lookup(paths.es) },
+    known: { en: [...known.en], es: [...known.es] },
+    exactKnown: { en: [...exactKnown.en], es: [...exactKnown.es] },
+    maxTerm,
+    stable: [...stable],
+    numbers,
+  };
+}
+
+function emptyPaths() {
+  return { words: [] as string[], wordIds: new Map<string, number>(), parent: [] as number[], word: [] as number[], ends: [] as number[][], nodes: new Map<string, number>() };
+}
+
+/** One language's lookup: a node and the next token's word number lead to the next node, in one map of numbers. */
+interface Paths {
+  wordIds: Map<string, number>;
+  /** (node + 1) * width + word → the node that continues it. */
+  next: Map<number, number>;
+  width: number;
+  ends: number[][];
+}
+
+function pathsOf({ words, parent, word, ends }: LexiconIndex['paths'][Lang]): Paths {
+  const width = words.length;
+  const next = new Map<number, number>();
+  for (let node = 0; node < parent.length; node++) next.set((parent[node] + 1) * width + word[node], node);
+  return { wordIds: new Map(words.map((w, i) => [w, i])), next, width, ends };
 }
 
 export class Lexicon {
-  private readonly tries: Record<Lang, TrieNode> = { en: node(), es: node() };
-  private readonly known: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
+  private readonly paths: Record<Lang, Paths>;
+  private readonly classList: readonly string[];
+  private readonly known: Record<Lang, Set<string>>;
   /** Stems of the exact classes: real words that are never taken for a typo. */
-  private readonly exactKnown: Record<Lang, Set<string>> = { en: new Set(), es: new Set() };
+  private readonly exactKnown: Record<Lang, Set<string>>;
   /** Built on the first typo it is needed for, not at start-up (most answers need none). */
   private deletions?: Record<Lang, Map<string, string[]>>;
   private readonly stable: Set<string>;
-  private readonly numbers = new Map<string, number>();
-  private readonly wordKeys: BoundedCache<string, Token['key']>;
+  private readonly numbers: Map<string, number>;
+  private readonly wordKeys: BoundedCache<string, Pick<Token, 'key' | 'ids'>>;
   readonly classNames: ReadonlySet<string>;
   /** Longest entry in words: how far a lookup walks from one token. */
-  private maxTerm = 1;
+  private readonly maxTerm: number;
 
-  /** `exact`: classes looked up only as written, never as the target of a typo (drug names have their own matching). */
-  /** `realWords`: already normalised words that are never corrected (knowledge/real-words.json). */
-  constructor(classes: Record<string, LexiconClass>, opts: { stable?: string[]; realWords?: string[]; numbers?: Record<string, number>; cacheSize?: number; exact?: string[] } = {}) {
+  constructor(index: LexiconIndex, opts: { cacheSize?: number } = {}) {
     this.wordKeys = new BoundedCache(opts.cacheSize ?? 50_000);
-    this.stable = new Set(opts.realWords);
-    for (const w of opts.stable ?? []) this.stable.add(normalize(w));
-    for (const [w, n] of Object.entries(opts.numbers ?? {})) this.numbers.set(normalize(w), n);
-    const exact = new Set(opts.exact ?? []);
-    for (const [name, cls] of Object.entries(classes)) {
-      for (const lang of LANGS) for (const term of cls[lang]) this.addTerm(lang, term, name, !exact.has(name));
-    }
-    this.classNames = new Set(Object.keys(classes));
+    this.paths = { en: pathsOf(index.paths.en), es: pathsOf(index.paths.es) };
+    this.known = { en: new Set(index.known.en), es: new Set(index.known.es) };
+    this.exactKnown = { en: new Set(index.exactKnown.en), es: new Set(index.exactKnown.es) };
+    this.maxTerm = index.maxTerm;
+    this.stable = new Set(index.stable);
+    this.numbers = new Map(Object.entries(index.numbers));
+    this.classList = index.classes;
+    this.classNames = new Set(index.classes);
   }
 
   static stem(lang: Lang, word: string): string {
@@ -99,20 +176,6 @@ export class Lexicon {
       if (memo.size < 200_000) memo.set(word, stem);
     }
     return stem;
-  }
-
-  private addTerm(lang: Lang, term: string, cls: string, fuzzy: boolean): void {
-    const words = tokenTexts(normalize(term));
-    if (!words.length) return;
-    let at = this.tries[lang];
-    for (const w of words) {
-      const key = Lexicon.stem(lang, w);
-      (fuzzy ? this.known : this.exactKnown)[lang].add(key);
-      if (!at.next.has(key)) at.next.set(key, node());
-      at = at.next.get(key)!;
-    }
-    if (!at.classes.includes(cls)) at.classes.push(cls);
-    this.maxTerm = Math.max(this.maxTerm, words.length);
   }
 
   private deletionIndex(): Record<Lang, Map<string, string[]>> {
@@ -140,22 +203,24 @@ export class Lexicon {
       const word = m[0];
       const comma = word === ',';
       const value = /^\d/.test(word) ? Number(word.replace(',', '.')) : this.numbers.get(word);
-      tokens.push({ word, start: m.index!, end: m.index! + word.length, comma, key: comma ? { en: ',', es: ',' } : this.keysOf(word), ...(value !== undefined ? { value } : {}) });
+      const { key, ids } = comma ? COMMA_KEYS : this.keysOf(word);
+      tokens.push({ word, start: m.index!, end: m.index! + word.length, comma, key, ids, ...(value !== undefined ? { value } : {}) });
     }
     return tokens;
   }
 
-  private keysOf(word: string): Token['key'] {
+  private keysOf(word: string): Pick<Token, 'key' | 'ids'> {
     return this.wordKeys.get(word, () => {
       const key = { en: Lexicon.stem('en', word), es: Lexicon.stem('es', word) };
-      if (this.stable.has(word) || /\d/.test(word)) return key;
-      for (const lang of LANGS) {
-        if (this.known[lang].has(key[lang]) || this.exactKnown[lang].has(key[lang])) continue;
-        // Texting drops the g of -ing ("shakin", "hallucinatin").
-        const dropped = lang === 'en' && word.endsWith('in') ? Lexicon.stem('en', `${word}g`) : undefined;
-        key[lang] = dropped && this.known.en.has(dropped) ? dropped : this.correct(lang, dropped ?? key[lang], word.length) ?? key[lang];
+      if (!this.stable.has(word) && !/\d/.test(word)) {
+        for (const lang of LANGS) {
+          if (this.known[lang].has(key[lang]) || this.exactKnown[lang].has(key[lang])) continue;
+          // Texting drops the g of -ing ("shakin", "hallucinatin").
+          const dropped = lang === 'en' && word.endsWith('in') ? Lexicon.stem('en', `${word}g`) : undefined;
+          key[lang] = dropped && this.known.en.has(dropped) ? dropped : this.correct(lang, dropped ?? key[lang], word.length) ?? key[lang];
+        }
       }
-      return key;
+      return { key, ids: { en: this.paths.en.wordIds.get(key.en) ?? -1, es: this.paths.es.wordIds.get(key.es) ?? -1 } };
     });
   }
 
@@ -193,11 +258,15 @@ export class Lexicon {
       if (tokens[i].comma) continue;
       const fromHere = found.length;
       for (const lang of LANGS) {
-        let at: TrieNode | undefined = this.tries[lang];
+        const { next, width, ends } = this.paths[lang];
+        let node = -1;
         for (let j = i; j < tokens.length && j - i < this.maxTerm; j++) {
-          at = at.next.get(tokens[j].key[lang]);
-          if (!at) break;
-          for (const cls of at.classes) {
+          const word = tokens[j].ids[lang];
+          const reached = word < 0 ? undefined : next.get((node + 1) * width + word);
+          if (reached === undefined) break;
+          node = reached;
+          for (const c of ends[node]) {
+            const cls = this.classList[c];
             let seen = false;
             for (let k = fromHere; k < found.length && !seen; k++) seen = found[k].end === j + 1 && found[k].cls === cls;
             if (!seen) found.push({ cls, start: i, end: j + 1 });

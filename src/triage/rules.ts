@@ -28,7 +28,7 @@ const BASE_FACTS = [
 export class RuleEngine {
   private readonly known: Set<string>;
 
-  constructor(private readonly k: Knowledge) {
+  constructor(private readonly k: Omit<Knowledge, 'lexicon'>) {
     const known = new Set([...BASE_FACTS, ...k.findings.map((f) => `sym:${f.id}`), ...Object.keys(k.definitions)]);
     this.known = known;
     const check = (c: Condition, where: string) => {

@@ -3,7 +3,9 @@
 // needs no time-zone database and is the same on every machine; the offset is applied again only for output.
 // Policy for a bare or "last" weekday: the most recent such day before today ("last tuesday" said on a
 // Wednesday is yesterday); a bare weekday equal to today means today.
-import { UTCDate } from '@date-fns/utc';
+// The mini class: the same UTC getters and setters; the full one also builds Intl formatters at load (a start's ICU
+// set-up) for toString and toLocale*, which wall-clock readings never use.
+import { UTCDateMini as UTCDate } from '@date-fns/utc/date/mini';
 import { addDays } from 'date-fns/addDays';
 import { getDay } from 'date-fns/getDay';
 import { setHours } from 'date-fns/setHours';
@@ -46,7 +48,7 @@ export function offsetOf(iso: string): string {
   return m[1].includes(':') ? m[1] : `${m[1].slice(0, 3)}:${m[1].slice(3)}`;
 }
 
-export type WallClock = UTCDate;
+export type WallClock = InstanceType<typeof UTCDate>;
 
 function offsetMinutes(offset: string): number {
   const [h, m] = offset.slice(1).split(':').map(Number);

@@ -5,17 +5,13 @@ import {
   ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse,
 } from 'botbuilder';
 import type { WebClient } from '@slack/web-api';
+import type { Bot } from '../../bot/bot.js';
+import { SLACK_CONVERSATIONS } from './routes.js';
 
-export interface Bot {
-  run(ctx: TurnContext): Promise<void>;
-  onTurnError: (ctx: TurnContext, err: Error) => Promise<void>;
-}
+export type { Bot };
 
 /** A Slack message event (Events API `event` object), the fields used here. */
 export interface SlackMessage { user: string; channel: string; text?: string; ts: string; team?: string }
-
-/** Prefix of the conversation ids this face creates. */
-export const SLACK_CONVERSATIONS = 'slack-events:';
 
 export class SlackAdapter extends BotAdapter {
   constructor(private readonly bot: Bot, private readonly web: WebClient, private readonly locale: string) {

@@ -6,9 +6,14 @@ import type { Logger } from '../../log.js';
 import { MAX_BODY_BYTES } from '../../server/app.js';
 import { Gate } from '../../server/limits.js';
 import { shared } from '../../server/shared.js';
-import { SLACK_CONVERSATIONS, SlackAdapter, type Bot } from './adapter.js';
+import type { Bot } from '../../bot/bot.js';
+import type { WebClient } from '@slack/web-api';
+import type { SlackAdapter } from './adapter.js';
 import { SeenEvents } from './dedupe.js';
 import { verifySlackRequest } from './verify.js';
+
+/** Prefix of the conversation ids this face creates. */
+export const SLACK_CONVERSATIONS = 'slack-events:';
 
 export interface SlackDeps {
   logger: Logger;
@@ -60,10 +65,18 @@ export function mountSlack(server: restify.Server, deps: SlackDeps): { done: () 
     });
     return { done: async () => {} };
   }
-  // Loaded only when Slack is configured: the client and its HTTP stack are a few tens of ms of every start-up.
-  const { LogLevel, WebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
-  const web = new WebClient(botToken, { slackApiUrl: deps.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 2 } });
-  const adapter = new SlackAdapter(deps.bot, web, deps.locale);
+  // The Web API client and the adapter (with the Bot Framework SDK, which npm start loads from its own bundle) are
+  // loaded with the first event that needs them, not at start-up.
+  let client: WebClient | undefined;
+  const web = () => {
+    if (!client) {
+      const { LogLevel, WebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
+      client = new WebClient(botToken, { slackApiUrl: deps.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 2 } });
+    }
+    return client;
+  };
+  let adapter: Promise<SlackAdapter> | undefined;
+  const slackAdapter = () => (adapter ??= import('./adapter.js').then(({ SlackAdapter }) => new SlackAdapter(deps.bot, web(), deps.locale)));
   const seen = new SeenEvents();
   const answerChars = deps.answerChars ?? 2_000;
   const concurrency = deps.concurrency ?? 4;
@@ -117,18 +130,18 @@ export function mountSlack(server: restify.Server, deps: SlackDeps): { done: () 
     const botUserId = body.authorizations?.[0]?.user_id ?? 'slack-bot';
     if (e.type === 'message' && e.channel_type === 'im') {
       if ((e.text?.length ?? 0) > answerChars) {
-        await web.chat.postMessage({ channel: e.channel, text: text.tooLong(answerChars, emergency) });
+        await web().chat.postMessage({ channel: e.channel, text: text.tooLong(answerChars, emergency) });
         return;
       }
       const m = { user: e.user, channel: e.channel, text: e.text, ts: e.ts, team: e.team ?? body.team_id };
-      const ran = await gate.run(() => adapter.receive(m, botUserId));
+      const ran = await gate.run(async () => (await slackAdapter()).receive(m, botUserId));
       if (!ran) {
         log.warn('Slack message refused: too many at once');
-        await web.chat.postMessage({ channel: e.channel, text: text.busy(emergency) });
+        await web().chat.postMessage({ channel: e.channel, text: text.busy(emergency) });
       }
     } else if (e.type === 'app_mention') {
       // Health questions do not belong in a shared channel; say where the bot works, in the thread.
-      await web.chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: deps.personalOnly(deps.locale) });
+      await web().chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: deps.personalOnly(deps.locale) });
     }
   }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as restify from 'restify';
+import { projectRoot } from '../../projectRoot.js';
 
 const CSP = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self'",
@@ -17,19 +18,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   'icon.svg': { file: 'icon.svg', type: 'image/svg+xml' },
 };
 
-/** The folder of the page's files: next to this file under tsx, or back in src/ after a build. */
-function publicDir(): string {
-  const here = path.join(__dirname, 'public');
-  try {
-    readFileSync(path.join(here, 'index.html'));
-    return here;
-  } catch {
-    return path.resolve(__dirname, '../../../../src/channels/staff/public');
-  }
-}
-
 export function mountStaffPage(server: restify.Server): void {
-  const dir = publicDir();
+  const dir = path.join(projectRoot(), 'src/channels/staff/public');
   // Read once: small files, and a missing one stops the start rather than the first visit.
   const cache = Object.fromEntries(Object.entries(FILES).map(([k, v]) => [k, { body: readFileSync(path.join(dir, v.file)), type: v.type }]));
   const send = (name: string): restify.RequestHandler => (_req, res, next) => {

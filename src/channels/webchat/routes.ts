@@ -1,7 +1,6 @@
 // Serves the web chat page at `/`, its assets (Web Chat's prebuilt bundle from node_modules, no CDN) and the
 // token endpoint the page starts from: local Direct Line token, or an Azure one exchanged from the secret.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +8,7 @@ import zlib from 'node:zlib';
 import type * as restify from 'restify';
 import { BCP47 } from '../../config.js';
 import type { Logger } from '../../log.js';
+import { projectRoot } from '../../projectRoot.js';
 import { jsonBody } from '../../server/app.js';
 import { shared } from '../../server/shared.js';
 import { AZURE_DIRECT_LINE, exchangeSecret, issueToken, query, storeRoute, type DirectLineStore } from '../directline/index.js';
@@ -204,11 +204,4 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
 /** The package's exports map hides dist/, so step from its main entry (lib/index.js) to ../dist. */
 function webChatBundle(): string {
   return path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
-}
-
-/** The checkout's root, found from src/… under tsx or from dist/src/… after a build (assets stay in src/). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'src/channels/webchat/public')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
 }

@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../../projectRoot.js';
 import type { z } from 'zod';
 import {
-  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile, StemsFile, UseFile,
+  ContactsFile, FindingsFile, GuidanceFile, LexiconFile, MedicationsFile, RealWordsFile, RulesFile, SourcesFile, UseFile,
 } from './schema.js';
 import { NEGATION_CLASSES } from '../negation.js';
 
@@ -20,7 +21,7 @@ export interface Knowledge {
   medications: z.infer<typeof MedicationsFile>['medications'];
   findings: z.infer<typeof FindingsFile>['findings'];
   /** Word classes from every file of knowledge/lexicon/, a class named in several files holding all their terms. */
-  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number>; realWords: string[]; stems?: { en: Record<string, string>; es: Record<string, string> } };
+  lexicon: { classes: Record<string, { en: string[]; es: string[] }>; stable: string[]; numbers: Record<string, number>; realWords: string[] };
   quantities?: NonNullable<z.infer<typeof FindingsFile>['quantities']>;
   rules: z.infer<typeof RulesFile>['rules'];
   definitions: z.infer<typeof RulesFile>['definitions'];
@@ -32,30 +33,50 @@ export interface Knowledge {
   version: string;
 }
 
-/** knowledge/ beside the package.json above this file, from src/ (tsx, vitest) or dist/src/ (compiled) alike. */
-export const DEFAULT_KNOWLEDGE_DIR = path.join(findPackageRoot(__dirname), 'knowledge');
+/** knowledge/ beside the package.json above this file, from src/ (tsx, vitest) or the bundle in dist/ alike. */
+export const DEFAULT_KNOWLEDGE_DIR = path.join(projectRoot(), 'knowledge');
 
-function findPackageRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
+/** The files of knowledge/ that make its meaning (the sources a clinician edits and real-words.json), read in a fixed
+ * order, with the SHA-256 over their names and contents: the knowledge version's hash, and what knowledge/compiled.json
+ * records it was made from. */
+export interface KnowledgeSources { dir: string; files: Map<string, string>; hash: string }
+
+export function readSources(dir = DEFAULT_KNOWLEDGE_DIR): KnowledgeSources {
+  const names = [
+    'sources.json', 'medications.json', ...folder(dir, 'findings'), ...folder(dir, 'lexicon'),
+    ...(existsSync(path.join(dir, 'real-words.json')) ? ['real-words.json'] : []), 'rules.json', 'guidance.json', 'contacts.json', 'use.json',
+  ];
+  const hash = createHash('sha256');
+  const files = new Map<string, string>();
+  for (const name of names) {
+    let raw: string;
+    try {
+      raw = readFileSync(path.join(dir, name), 'utf8');
+    } catch (err) {
+      throw new KnowledgeError(name, '(file)', `cannot be read: ${(err as Error).message}`);
+    }
+    hash.update(name).update(raw);
+    files.set(name, raw);
   }
-  return dir;
+  return { dir, files, hash: hash.digest('hex') };
 }
 
-function readJson<T>(dir: string, file: string, schema: z.ZodType<T>, hash: ReturnType<typeof createHash>): T {
-  let raw: string;
+/** The .json files of a folder of knowledge/, in name order. */
+function folder(dir: string, name: string): string[] {
+  let names: string[];
   try {
-    raw = readFileSync(path.join(dir, file), 'utf8');
+    names = readdirSync(path.join(dir, name)).filter((n) => n.endsWith('.json')).sort();
   } catch (err) {
-    throw new KnowledgeError(file, '(file)', `cannot be read: ${(err as Error).message}`);
+    throw new KnowledgeError(`${name}/`, '(folder)', `cannot be read: ${(err as Error).message}`);
   }
-  hash.update(file).update(raw);
+  if (!names.length) throw new KnowledgeError(`${name}/`, '(folder)', 'holds no .json file');
+  return names.map((n) => `${name}/${n}`);
+}
+
+function readJson<T>(sources: KnowledgeSources, file: string, schema: z.ZodType<T>): T {
   let data: unknown;
   try {
-    data = JSON.parse(raw);
+    data = JSON.parse(sources.files.get(file)!);
   } catch (err) {
     throw new KnowledgeError(file, '(file)', `is not valid JSON: ${(err as Error).message}`);
   }
@@ -79,40 +100,30 @@ function describeEntry(data: unknown, at: PropertyKey[]): string {
   return name;
 }
 
+/** Every file read, schema-checked and cross-checked. */
 export function loadKnowledge(dir = DEFAULT_KNOWLEDGE_DIR): Knowledge {
-  const hash = createHash('sha256');
-  const sources = readJson(dir, 'sources.json', SourcesFile, hash).sources;
-  const meds = readJson(dir, 'medications.json', MedicationsFile, hash);
-  const findingFiles = readFolder(dir, 'findings', FindingsFile, hash);
-  const findings = findingFiles.flatMap(([, f]) => f.findings);
-  const quantities = findingFiles.map(([, f]) => f.quantities).find(Boolean);
-  const lexiconFiles = readFolder(dir, 'lexicon', LexiconFile, hash);
-  const lexicon = mergeLexicon(lexiconFiles);
-  if (existsSync(path.join(dir, 'real-words.json'))) lexicon.realWords = readJson(dir, 'real-words.json', RealWordsFile, hash).words;
-  // Not part of the knowledge's meaning (and so not of its version): only saves start-up time.
-  if (existsSync(path.join(dir, 'lexicon-stems.json'))) lexicon.stems = readJson(dir, 'lexicon-stems.json', StemsFile, createHash('sha256'));
-  const rules = readJson(dir, 'rules.json', RulesFile, hash);
-  const guidance = readJson(dir, 'guidance.json', GuidanceFile, hash);
-  const contacts = readJson(dir, 'contacts.json', ContactsFile, hash);
-  const use = readJson(dir, 'use.json', UseFile, hash).classes;
+  return parseSources(readSources(dir));
+}
+
+export function parseSources(src: KnowledgeSources): Knowledge {
+  const inFolder = (name: string) => [...src.files.keys()].filter((f) => f.startsWith(`${name}/`));
+  const sources = readJson(src, 'sources.json', SourcesFile).sources;
+  const meds = readJson(src, 'medications.json', MedicationsFile);
+  const findingFiles = inFolder('findings').map((f) => readJson(src, f, FindingsFile));
+  const findings = findingFiles.flatMap((f) => f.findings);
+  const quantities = findingFiles.map((f) => f.quantities).find(Boolean);
+  const lexicon = mergeLexicon(inFolder('lexicon').map((f) => readJson(src, f, LexiconFile)));
+  if (src.files.has('real-words.json')) lexicon.realWords = readJson(src, 'real-words.json', RealWordsFile).words;
+  const rules = readJson(src, 'rules.json', RulesFile);
+  const guidance = readJson(src, 'guidance.json', GuidanceFile);
+  const contacts = readJson(src, 'contacts.json', ContactsFile);
+  const use = readJson(src, 'use.json', UseFile).classes;
   const knowledge: Knowledge = {
     sources, medications: meds.medications, findings, lexicon, ...(quantities ? { quantities } : {}), rules: rules.rules, definitions: rules.definitions, questions: rules.questions, guidance, contacts, use,
-    version: `${meds.version}+${rules.version}.${hash.digest('hex').slice(0, 10)}`,
+    version: `${meds.version}+${rules.version}.${src.hash.slice(0, 10)}`,
   };
   checkReferences(knowledge);
   return knowledge;
-}
-
-/** Every .json file of a folder of knowledge/, in name order, each checked against the schema. */
-function readFolder<T>(dir: string, folder: string, schema: z.ZodType<T>, hash: ReturnType<typeof createHash>): [string, T][] {
-  let names: string[];
-  try {
-    names = readdirSync(path.join(dir, folder)).filter((n) => n.endsWith('.json')).sort();
-  } catch (err) {
-    throw new KnowledgeError(`${folder}/`, '(folder)', `cannot be read: ${(err as Error).message}`);
-  }
-  if (!names.length) throw new KnowledgeError(`${folder}/`, '(folder)', 'holds no .json file');
-  return names.map((n) => [`${folder}/${n}`, readJson(dir, `${folder}/${n}`, schema, hash)]);
 }
 
 /** Hash of the lexicon files' contents, which knowledge/real-words.json records. */
@@ -124,9 +135,9 @@ export function lexiconHash(dir = DEFAULT_KNOWLEDGE_DIR): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function mergeLexicon(files: [string, z.infer<typeof LexiconFile>][]): Knowledge['lexicon'] {
+function mergeLexicon(files: z.infer<typeof LexiconFile>[]): Knowledge['lexicon'] {
   const merged: Knowledge['lexicon'] = { classes: {}, stable: [], numbers: {}, realWords: [] };
-  for (const [, file] of files) {
+  for (const file of files) {
     for (const [name, cls] of Object.entries(file.classes)) {
       const into = (merged.classes[name] ??= { en: [], es: [] });
       into.en.push(...cls.en);

@@ -67,15 +67,6 @@ export const RealWordsFile = z.object({
   words: z.custom<string[]>((v) => Array.isArray(v) && v.every((w) => typeof w === 'string' && /^[a-z]+$/.test(w)), 'words are lowercase letters'),
 }).strict();
 
-/** Stems of the lexicon's words, worked out by npm run knowledge:index (start-up time only; see lexicon.ts). */
-export const StemsFile = z.object({
-  about: z.string().min(3),
-  generatedBy: z.string().min(3),
-  lexiconHash: z.string().min(8),
-  en: z.custom<Record<string, string>>((v) => typeof v === 'object' && v !== null, 'word → stem'),
-  es: z.custom<Record<string, string>>((v) => typeof v === 'object' && v !== null, 'word → stem'),
-}).strict();
-
 export const Pattern = z.object({
   all: z.array(className).min(1).optional(),
   seq: z.array(className).min(1).optional(),
