@@ -1,13 +1,12 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
 import type { WallClock } from './time.js';
 import { differenceInDays } from 'date-fns/differenceInDays';
-import { ownedByOther, writerTookIt } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit } from './drugs.js';
 import { PUMP, type ClauseReading, type ReadClause, type TextReader } from './reader.js';
 import { findSymptoms } from './symptoms.js';
 import type { Clause } from './text.js';
-import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
+import { resolveExpression, toIsoWithOffset, type ResolvedTime } from './time.js';
 import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
 import { readSubstanceUse, type SubstanceUse, type UseLexicon } from './use.js';
 import { extractTemperature } from './vitals.js';
@@ -46,7 +45,9 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   const clauses: ReadClause[] = [];
   const add = (text: string, source: string) => {
     const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
-    for (const { sentence, ...rest } of reader.answer(text)) clauses.push({ text: rest.reading.text, sentence: first + sentence, source, ...rest });
+    for (const c of reader.answer(text)) {
+      clauses.push({ text: c.reading.text, sentence: first + c.sentence, source, reading: c.reading, mentions: c.mentions, intakes: c.intakes, question: c.question });
+    }
   };
   for (const source of ANSWER_ORDER) add(input[source] ?? '', source);
   const followUps: ExtractedFindings['followUps'] = {};
@@ -71,16 +72,14 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   // Times depend on `now`, so they are read once per clause per call rather than cached.
   const times = new Map<string, ResolvedTime | undefined>();
   const timeOf = (text: string) => {
-    if (!times.has(text)) times.set(text, resolveTime(text, now));
+    if (!times.has(text)) times.set(text, resolveExpression(reader.timeExpression(text), now));
     return times.get(text);
   };
   drugsInClause.forEach((hits, i) => {
     const clause = clauses[i];
     for (const hit of hits) {
-      // What stands just before the name says whose it is ("my husband's ambien"); far text does not.
-      const before = clause.text.slice(Math.max(0, hit.start - 160), hit.start);
       const ctx = clause.reading.context(hit.start, hit.end, patientRelation);
-      if ((ownedByOther(before, patientRelation) || ctx.experiencer === 'other') && !writerTookIt(before, patientRelation)) {
+      if (clause.reading.someoneElses(hit.start, hit.end, patientRelation)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
       } else if (ctx.negated && !readings[i].stillTaken) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'negated' });
@@ -118,7 +117,10 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     ...readings.filter((_, i) => clauses[i].source !== 'temperature').map((t) => t.temperatureC),
   );
   const heartRate = maxDefined(...readings.map((t) => t.heartRate));
-  const unknownDrugWords = [...new Set(readings.flatMap((t, i) => t.doseUnitWords.filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
+  const unknownDrugWords: string[] = [];
+  readings.forEach((t, i) => {
+    for (const w of t.doseUnitWords) if (!drugsInClause[i].some((h) => h.text.includes(w)) && !unknownDrugWords.includes(w)) unknownDrugWords.push(w);
+  });
 
   // Alcohol shown only by a container or a stop ("a 30 pack a day", "dejó de tomar"), and stops or last drinks and
   // doses the change words do not know ("last drink saturday night"), join the drugs and the changes.

@@ -1,6 +1,5 @@
 // Base facts the rules in knowledge/rules.json are written over. Each fact is either absent (false) or holds
 // the evidence that makes it true. Clinical thresholds live in the rules; only exposure bookkeeping is here.
-import { differenceInHours } from 'date-fns/differenceInHours';
 import type { ExtractedFindings } from './extract.js';
 import type { Medication } from './knowledge/schema.js';
 import { isPresent } from './symptoms.js';
@@ -28,12 +27,29 @@ const INTENT_DENIED = /\b(?:no plan|never act|wouldn't act|would never|not going
 const AUD_CONTEXT = /\b(?:sober|detox|rehab|aud|alcoholism|alcoholic|drinking problem|alcohol use disorder|withdrawal from alcohol|quit drinking|stopped drinking|used to drink|no drinking|not drinking|dej\w* de tomar|dej\w* el alcohol)\b/i;
 const DRINKING_STOPPED = /\b(?:stopped|quit|no drinking|not drinking|haven't (?:had a )?dr[iau]nk|sober|dej\w*)\b/i;
 
+/** `sym:<finding>`, made once per finding: the facts of every request are keyed by the same strings as the rules. */
+const symptomFacts = new Map<string, string>();
+const symptomFact = (id: string) => {
+  let name = symptomFacts.get(id);
+  if (name === undefined) symptomFacts.set(id, (name = `sym:${id}`));
+  return name;
+};
+
+/** Whole hours from `then` to `now`, never negative (as date-fns' differenceInHours, whose result it clamps). */
+function hoursBetween(now: Date, then: Date): number {
+  return Math.max(0, Math.trunc((now.getTime() - then.getTime()) / 3_600_000));
+}
+
 export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>, now: Date): Facts {
   const facts: Facts = new Map();
   const set = (name: string, evidence: Evidence) => facts.set(name, evidence.length ? evidence : [name]);
 
-  for (const s of f.symptoms) if (isPresent(s)) facts.set(`sym:${s.id}`, [...(facts.get(`sym:${s.id}`) ?? []), s.text]);
-  const denied = (id: string) => f.symptoms.some((s) => s.id === id && s.negated) && !facts.has(`sym:${id}`);
+  for (const s of f.symptoms) {
+    if (!isPresent(s)) continue;
+    const name = symptomFact(s.id);
+    facts.set(name, [...(facts.get(name) ?? []), s.text]);
+  }
+  const denied = (id: string) => f.symptoms.some((s) => s.id === id && s.negated) && !facts.has(symptomFact(id));
   if (denied('rash')) set('denied:rash', ['no rash']);
 
   // Temperature: a measured value outranks a feeling; no reading leaves "fever" to the words used.
@@ -61,7 +77,7 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
     if (STOP_LIKE.has(c.change)) Object.assign(entry, { stop: c.time ?? now, stopText: c.text });
     lastChange.set(c.medication, entry);
   }
-  const hoursSince = (d: Date | undefined) => (d ? Math.max(0, differenceInHours(now, d)) : Infinity);
+  const hoursSince = (d: Date | undefined) => (d ? hoursBetween(now, d) : Infinity);
   const current: Medication[] = [];
   const planned: Medication[] = [];
   for (const m of f.medications) {
@@ -163,6 +179,11 @@ export function computeFacts(f: ExtractedFindings, meds: Map<string, Medication>
 
 /** Days since the last drink or dose for which `<group>:off-within-<n>d` facts exist; the rules pick their windows. */
 const OFF_WINDOWS_DAYS = [5, 7, 14, 28];
+const WITHDRAWAL_GROUPS = ['alcohol', 'benzo', 'benzo-long-acting', 'opioid'] as const;
+/** Each group's fact names, made once. */
+const GROUP_FACTS = Object.fromEntries(WITHDRAWAL_GROUPS.map((g) => [g, {
+  stopped: `${g}:stopped`, offWithin: OFF_WINDOWS_DAYS.map((days) => [days * 24, `${g}:off-within-${days}d`] as const),
+}]));
 /** A last drink or dose given only as an answer with a time counts as a stop once a day has passed (someone who drinks
  * a glass every night and last drank last night has not stopped), or at once after heavy use. */
 const LAST_USE_ANSWER_GAP_HOURS = 24;
@@ -219,7 +240,7 @@ function withdrawalFacts(
     return fr.occasional.length > 0 && !fr.daily.length && !fr.heavy.length;
   };
 
-  const groups: Record<string, string[]> = { alcohol: [], benzo: [], 'benzo-long-acting': [], opioid: [] };
+  const groups: Record<(typeof WITHDRAWAL_GROUPS)[number], string[]> = { alcohol: [], benzo: [], 'benzo-long-acting': [], opioid: [] };
   for (const id of new Set([...inUse, ...stops.keys()])) {
     const med = meds.get(id);
     const g = id === 'alcohol' ? 'alcohol' : med ? groupOf(med) : undefined;
@@ -227,13 +248,14 @@ function withdrawalFacts(
     groups[g].push(id);
     if (g === 'benzo' && med?.longActing) groups['benzo-long-acting'].push(id);
   }
-  for (const [group, ids] of Object.entries(groups)) {
-    for (const id of ids) {
+  for (const group of WITHDRAWAL_GROUPS) {
+    const names = GROUP_FACTS[group]!;
+    for (const id of groups[group]) {
       const off = offSince(id);
       if (!off || occasionalOnly(id)) continue;
-      set(`${group}:stopped`, [off.text]);
+      set(names.stopped, [off.text]);
       const h = hoursSince(off.at);
-      for (const days of OFF_WINDOWS_DAYS) if (h <= days * 24) set(`${group}:off-within-${days}d`, [off.text]);
+      for (const [hours, name] of names.offWithin) if (h <= hours) set(name, [off.text]);
     }
   }
 

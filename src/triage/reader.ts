@@ -2,12 +2,13 @@
 // and vital signs. All of it is a pure function of the text (and of a mention's place in it), and a conversation
 // re-reads its earlier answers on every turn, so an answer's reading is kept: one cache lookup per answer, and the
 // same clause strings every time. Anything that depends on `now` (times) is left to the caller.
-import { asksAboutRisk, ClauseCues, mentionContext, patientIntroducedIn, speaksOfOwnMedicines, type MentionContext } from './context.js';
+import { asksAboutRisk, ClauseCues, mentionContext, ownedByOther, patientIntroducedIn, speaksOfOwnMedicines, writerTookIt, type MentionContext } from './context.js';
 import { changeWordsIn, type ChangeWords } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { SentenceIntake, SentenceMention, SymptomReader } from './symptoms.js';
 import { normalize, splitSentences, type Clause, type Sentence } from './text.js';
+import { findTimeExpression, type TimeExpression } from './time.js';
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
 export const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
@@ -53,7 +54,10 @@ export class ClauseReading {
   private exactDrugs?: readonly DrugHit[];
   private anyDrugs?: readonly DrugHit[];
   private words?: ChangeWords;
-  private readonly contexts = new Map<string, MentionContext>();
+  /** ConText statuses asked for, by the mention's span, each with the rest of what it was read against. */
+  private readonly contexts = new Map<number, ContextEntry[]>();
+  /** Whether a drug mention is someone else's medicine, by its span and the patient's relation to the writer. */
+  private owners?: Map<number, { patientRelation: string | undefined; other: boolean }[]>;
   private cues?: ClauseCues;
 
   constructor(readonly text: string, private readonly index: DrugIndex) {
@@ -81,11 +85,45 @@ export class ClauseReading {
 
   /** ConText status of the mention at [start, end) (see context.ts); `next` is the following clause of the sentence. */
   context(start: number, end: number, patientRelation: string | undefined, next?: string, question: boolean | 'follow-on' = false, previous?: string, writerFine = false): MentionContext {
-    const key = `${start}|${end}|${patientRelation ?? ''}|${next ?? ''}|${question}|${previous ?? ''}|${writerFine}`;
-    let ctx = this.contexts.get(key);
-    if (!ctx) this.contexts.set(key, (ctx = Object.freeze(mentionContext((this.cues ??= new ClauseCues(this.text)), start, end, patientRelation, next, question, previous, writerFine))));
+    // Looked up on every request for every mention: a number for the span, then the few readings of it compared field
+    // by field (the neighbouring clauses are the same strings each time), rather than a key string built each time.
+    const span = start * SPAN_FACTOR + end;
+    let list = this.contexts.get(span);
+    if (!list) this.contexts.set(span, (list = []));
+    for (const e of list) {
+      if (e.patientRelation === patientRelation && e.next === next && e.question === question && e.previous === previous && e.writerFine === writerFine) return e.ctx;
+    }
+    const ctx = Object.freeze(mentionContext((this.cues ??= new ClauseCues(this.text)), start, end, patientRelation, next, question, previous, writerFine));
+    list.push({ patientRelation, next, question, previous, writerFine, ctx });
     return ctx;
   }
+
+  /** The drug mention at [start, end) is someone else's medicine ("my husband's ambien", "his xanax"), unless the writer
+   * took it ("I took my roommate's xanax"): what stands just before the name decides, far text does not. */
+  someoneElses(start: number, end: number, patientRelation: string | undefined): boolean {
+    const owners = (this.owners ??= new Map());
+    const span = start * SPAN_FACTOR + end;
+    let list = owners.get(span);
+    if (!list) owners.set(span, (list = []));
+    for (const e of list) if (e.patientRelation === patientRelation) return e.other;
+    const before = this.text.slice(Math.max(0, start - 160), start);
+    const ctx = this.context(start, end, patientRelation);
+    const other = (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') && !writerTookIt(before, patientRelation);
+    list.push({ patientRelation, other });
+    return other;
+  }
+}
+
+/** Spans are keyed as one number: clauses are far shorter than this. */
+const SPAN_FACTOR = 2 ** 24;
+
+interface ContextEntry {
+  patientRelation: string | undefined;
+  next: string | undefined;
+  question: boolean | 'follow-on';
+  previous: string | undefined;
+  writerFine: boolean;
+  ctx: MentionContext;
 }
 
 const DENIAL_START = /^(?:(?:also|and|still|again|y|tampoco) )?(?:no|nope|nah|not really|none|nada|para nada)\b/;
@@ -103,15 +141,22 @@ function followsRiskQuestion(sentences: Sentence[], i: number): boolean {
 export class TextReader {
   private readonly answers: BoundedCache<string, readonly AnswerClause[]>;
   private readonly clauses: BoundedCache<string, ClauseReading>;
+  private readonly times: BoundedCache<string, TimeExpression | null>;
 
   constructor(private readonly drugs: DrugIndex, private readonly symptoms: SymptomReader, cacheSize = DEFAULT_CLAUSE_CACHE) {
     this.answers = new BoundedCache(cacheSize);
     this.clauses = new BoundedCache(cacheSize);
+    this.times = new BoundedCache(cacheSize);
+  }
+
+  /** The time expression of a clause, still to be read against the request's clock (time.ts). */
+  timeExpression(clause: string): TimeExpression | undefined {
+    return (this.times.peek(clause) ?? this.times.get(clause, () => findTimeExpression(clause) ?? null)) ?? undefined;
   }
 
   /** An answer's clauses with their readings; sentences numbered from 0 within the answer. */
   answer(text: string): readonly AnswerClause[] {
-    return this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence, all) => {
+    return this.answers.peek(text) ?? this.answers.get(text, () => Object.freeze(splitSentences(normalize(text)).flatMap((s, sentence, all) => {
       const read = this.symptoms.read(s.text);
       // "heart racing? no, just nervous": a question answered no by the writer straight after.
       // "fiebre, mareos, dolor de cabeza... nada de eso": the next sentence denies all of this one.

@@ -98,20 +98,30 @@ function spanFlags(n: number, spans: { start: number; end: number }[]): { covere
 export function findSymptoms(clauses: ReadClause[], patientRelation: string | undefined, emergencyFindings: ReadonlySet<string> = new Set()): SymptomFinding[] {
   const out: SymptomFinding[] = [];
   const writerFine = patientRelation === undefined && clauses.some((c) => c.reading.writerFine);
-  const seen = new Set<string>();
+  // One per finding, phrase, negation and status: the statuses seen for each finding and phrase, as bits.
+  const seen = new Map<string, Map<string, number>>();
   clauses.forEach((clause, i) => {
     const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
     const previous = i > 0 && clauses[i - 1].sentence === clause.sentence ? clauses[i - 1].text : undefined;
     for (const m of clause.mentions) {
       const ctx = clause.reading.context(m.start, m.end, patientRelation, next, clause.question, previous, writerFine && !emergencyFindings.has(m.id));
-      const key = `${m.id}|${m.text}|${m.negated}|${ctx.experiencer}|${ctx.temporality}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      let byText = seen.get(m.id);
+      if (!byText) seen.set(m.id, (byText = new Map()));
+      const bit = STATUS_BITS[ctx.experiencer][ctx.temporality] << (m.negated ? 6 : 0);
+      const bits = byText.get(m.text) ?? 0;
+      if (bits & bit) continue;
+      byText.set(m.text, bits | bit);
       out.push({ id: m.id, text: m.text.trim(), negated: m.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
     }
   });
   return out;
 }
+
+/** One bit per ConText status (shifted by six when negated). */
+const STATUS_BITS = {
+  patient: { current: 1, historical: 2, hypothetical: 4 },
+  other: { current: 8, historical: 16, hypothetical: 32 },
+} as const;
 
 /** Mentions that count: affirmed, about the patient, happening now. */
 export function isPresent(s: SymptomFinding): boolean {

@@ -77,7 +77,7 @@ export class UseLexicon {
   }
 
   read(text: string): ClauseUse {
-    return this.cache.get(text, () => this.readNow(text));
+    return this.cache.peek(text) ?? this.cache.get(text, () => this.readNow(text));
   }
 
   private readNow(text: string): ClauseUse {
