@@ -7,7 +7,7 @@ import { DamerauLevenshteinDistance } from 'natural/lib/natural/distance';
 import stemEn from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import stemEs from 'natural/lib/natural/stemmers/porter_stemmer_es.js';
 import { BoundedCache } from './memo.js';
-import { normalize } from './text.js';
+import { matchesOf, normalize } from './text.js';
 
 export type Lang = 'en' | 'es';
 export const LANGS: readonly Lang[] = ['en', 'es'];
@@ -133,7 +133,7 @@ export class Lexicon {
   /** The sentence's tokens with their lookup keys (cached per word). */
   tokenize(sentence: string): Token[] {
     const tokens: Token[] = [];
-    for (const m of sentence.matchAll(TOKEN)) {
+    for (const m of matchesOf(TOKEN, sentence)) {
       const word = m[0];
       const comma = word === ',';
       const value = /^\d/.test(word) ? Number(word.replace(',', '.')) : this.numbers.get(word);

@@ -7,7 +7,7 @@ import { changeWordsIn, type ChangeWords } from './doseChanges.js';
 import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { SentenceIntake, SentenceMention, SymptomReader } from './symptoms.js';
-import { normalize, splitSentences, type Clause, type Sentence } from './text.js';
+import { matchesOf, normalize, splitSentences, type Clause, type Sentence } from './text.js';
 import { findTimeExpression, type TimeExpression } from './time.js';
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
@@ -34,23 +34,19 @@ export interface AnswerClause {
 
 /** What one clause says, computed when first asked for and then kept with the clause. */
 export class ClauseReading {
-  /** A temperature stated with a unit or a word like "fever" (a bare number counts only as an answer to that question). */
-  readonly temperatureC?: number;
-  readonly heartRate?: number;
-  /** The writer speaks of themselves ("I'm", "my legs"). */
-  readonly selfReference: boolean;
-  /** The writer speaks of their own medicines ("I take", "my meds"). */
-  readonly ownMedicines: boolean;
-  /** A relative introduced as the one the answers are about. */
-  readonly patientIntro?: string;
-  readonly pump: boolean;
-  readonly noPump: boolean;
-  /** Words that keep a negated drug current ("haven't taken it since monday"). */
-  readonly stillTaken: boolean;
-  /** The writer says they themselves are well ("but I'm fine", "yo no", "im good"). */
-  readonly writerFine: boolean;
-  /** Words followed by a dose ("zolpiden 10 mg"): a drug name the index may not know. */
-  readonly doseUnitWords: readonly string[];
+  // Each property is read from the text when first asked for, then kept: a long answer of many clauses is not scanned
+  // for what no request asks of most of them (who the patient is, once the first clause has said it; the pump, when
+  // nobody takes baclofen).
+  private temperature?: number | null;
+  private rate?: number | null;
+  private self?: boolean;
+  private own?: boolean;
+  private intro?: string | null;
+  private pumpNamed?: boolean;
+  private pumpDenied?: boolean;
+  private taken?: boolean;
+  private fine?: boolean;
+  private unitWords?: readonly string[];
   private exactDrugs?: readonly DrugHit[];
   private anyDrugs?: readonly DrugHit[];
   private words?: ChangeWords;
@@ -60,17 +56,56 @@ export class ClauseReading {
   private owners?: Map<number, { patientRelation: string | undefined; other: boolean }[]>;
   private cues?: ClauseCues;
 
-  constructor(readonly text: string, private readonly index: DrugIndex) {
-    this.temperatureC = extractTemperature(text, false);
-    this.heartRate = extractHeartRate(text);
-    this.selfReference = SELF_REFERENCE.test(text);
-    this.ownMedicines = speaksOfOwnMedicines(text);
-    this.patientIntro = patientIntroducedIn(text);
-    this.pump = PUMP.test(text);
-    this.noPump = NO_PUMP.test(text);
-    this.stillTaken = STILL_TAKEN.test(text);
-    this.writerFine = WRITER_FINE.test(text);
-    this.doseUnitWords = [...text.matchAll(DOSE_UNIT_WORD)].map((m) => m[1]);
+  constructor(readonly text: string, private readonly index: DrugIndex) {}
+
+  /** A temperature stated with a unit or a word like "fever" (a bare number counts only as an answer to that question). */
+  get temperatureC(): number | undefined {
+    if (this.temperature === undefined) this.temperature = extractTemperature(this.text, false) ?? null;
+    return this.temperature ?? undefined;
+  }
+
+  get heartRate(): number | undefined {
+    if (this.rate === undefined) this.rate = extractHeartRate(this.text) ?? null;
+    return this.rate ?? undefined;
+  }
+
+  /** The writer speaks of themselves ("I'm", "my legs"). */
+  get selfReference(): boolean {
+    return (this.self ??= SELF_REFERENCE.test(this.text));
+  }
+
+  /** The writer speaks of their own medicines ("I take", "my meds"). */
+  get ownMedicines(): boolean {
+    return (this.own ??= speaksOfOwnMedicines(this.text));
+  }
+
+  /** A relative introduced as the one the answers are about. */
+  get patientIntro(): string | undefined {
+    if (this.intro === undefined) this.intro = patientIntroducedIn(this.text) ?? null;
+    return this.intro ?? undefined;
+  }
+
+  get pump(): boolean {
+    return (this.pumpNamed ??= PUMP.test(this.text));
+  }
+
+  get noPump(): boolean {
+    return (this.pumpDenied ??= NO_PUMP.test(this.text));
+  }
+
+  /** Words that keep a negated drug current ("haven't taken it since monday"). */
+  get stillTaken(): boolean {
+    return (this.taken ??= STILL_TAKEN.test(this.text));
+  }
+
+  /** The writer says they themselves are well ("but I'm fine", "yo no", "im good"). */
+  get writerFine(): boolean {
+    return (this.fine ??= WRITER_FINE.test(this.text));
+  }
+
+  /** Words followed by a dose ("zolpiden 10 mg"): a drug name the index may not know. */
+  get doseUnitWords(): readonly string[] {
+    return (this.unitWords ??= matchesOf(DOSE_UNIT_WORD, this.text).map((m) => m[1]));
   }
 
   /** Drugs named in the clause; `fuzzy` also takes near-misses (only where drugs are expected). */

@@ -1,5 +1,22 @@
 // Text normalisation and clause splitting shared by every extractor.
 
+/**
+ * Every match of a global regular expression, as `text.matchAll(re)` gives them, without the copy of the expression
+ * that matchAll makes on each call (most of the cost on the short clauses read on every request). The expression's
+ * `lastIndex` is 0 before and after.
+ */
+export function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push(m);
+    // An empty match moves on by one character (one code point with the u flag), as matchAll does.
+    if (m[0] === '') re.lastIndex += re.unicode && (text.codePointAt(re.lastIndex) ?? 0) > 0xffff ? 2 : 1;
+  }
+  re.lastIndex = 0;
+  return out;
+}
+
 /** Lowercase, accents folded (ñ→n), straight quotes, single spaces. Offsets are not kept: evidence is quoted from this form. */
 export function normalize(text: string): string {
   // Most lexicon entries are already in this form: nothing to fold, no contraction to restore.
@@ -53,7 +70,7 @@ const SENTENCE = /(?:[^.!?\n;]|(?<=\d)\.(?=\d))+([.!?]+|[\n;]+|$)/g;
 /** Normalised text → its sentences, each with its clauses. */
 export function splitSentences(normalized: string): Sentence[] {
   const sentences: Sentence[] = [];
-  for (const m of normalized.matchAll(SENTENCE)) {
+  for (const m of matchesOf(SENTENCE, normalized)) {
     const raw = m[0].slice(0, m[0].length - m[1].length);
     const text = raw.trim();
     if (!text) continue;

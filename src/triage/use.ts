@@ -13,7 +13,7 @@ import type { Knowledge } from './knowledge/load.js';
 import type { Medication, UseClass } from './knowledge/schema.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { ReadClause } from './reader.js';
-import { parseCount } from './text.js';
+import { matchesOf, parseCount } from './text.js';
 import type { ResolvedTime, WallClock } from './time.js';
 
 interface Token { text: string; start: number; end: number }
@@ -82,7 +82,7 @@ export class UseLexicon {
 
   private readNow(text: string): ClauseUse {
     const tokens: Token[] = [];
-    for (const m of text.matchAll(TOKEN)) tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+    for (const m of matchesOf(TOKEN, text)) tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
     const matches: UseMatch[] = [];
     for (let i = 0; i < tokens.length; i++) {
       let key = '';
