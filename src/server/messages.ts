@@ -1,6 +1,6 @@
 // POST /api/messages: the Bot Framework activity protocol (normal delivery and deliveryMode "expectReplies").
 import {
-  CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ResourceResponse,
+  Channels, CloudAdapter, ConfigurationBotFrameworkAuthentication, RoleTypes, type Activity, type ResourceResponse,
   type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
 } from 'botbuilder';
 import { ConnectorClient } from 'botframework-connector';
@@ -63,11 +63,32 @@ function identityKey(identity: Identity | undefined): string {
 export class ReusedClientsAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectors = new Map<string, Promise<Connector>>();
   private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
+  /** Auth off: every request gets the same anonymous identity, caller id and connector factory (see below). */
+  private readonly authOff: boolean;
+  private anonymous?: Promise<AuthResult>;
 
   /** The local Direct Line (auth off only): its replies are signed with the bridge's secret. */
   local?: { url: () => string; secret: string };
 
-  override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>): Promise<AuthResult> {
+  constructor(options: ConfigurationBotFrameworkAuthenticationOptions) {
+    super(options);
+    this.authOff = !options.MicrosoftAppId;
+  }
+
+  override authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>): Promise<AuthResult> {
+    // With auth off the SDK reads no token: the result is an anonymous identity, no caller id and a connector factory
+    // for no app, whatever the request, except for an Emulator skill call. Made once, not on every turn.
+    const [activity] = args;
+    if (!this.authOff || (activity.channelId === Channels.Emulator && activity.recipient?.role === RoleTypes.Skill)) return this.authenticate(args);
+    if (this.anonymous) return this.anonymous;
+    const result = this.authenticate(args);
+    // Kept only once the SDK has said the caller is anonymous (no claims, no caller id): any other answer is asked for
+    // again next time.
+    void result.then((r) => { if (!this.anonymous && r.claimsIdentity.claims.length === 0 && !r.callerId) this.anonymous = result; }, () => undefined);
+    return result;
+  }
+
+  private async authenticate(args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>): Promise<AuthResult> {
     const result = await super.authenticateRequest(...args);
     const factory = result.connectorFactory;
     if (!factory) return result;
