@@ -51,9 +51,9 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
 
 /** Who a turn's outbound clients act for: the claims the SDK derives the app id and credentials from. */
 function identityKey(identity: Identity | undefined): string {
-  const claim = (type: string) => identity?.getClaimValue(type) ?? '';
-  return [claim('aud'), claim('appid'), claim('azp'), claim('ver')].join('|');
+  return IDENTITY_CLAIMS.map((type) => identity?.getClaimValue(type) ?? '').join('|');
 }
+const IDENTITY_CLAIMS = ['aud', 'appid', 'azp', 'ver'];
 
 /**
  * The SDK builds a new ConnectorClient and UserTokenClient (each an HTTP pipeline) on every turn, even when the replies

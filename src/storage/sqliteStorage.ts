@@ -30,7 +30,7 @@ export class StorageError extends Error {
 }
 
 interface Row { etag: string; data: string; updated: number }
-interface PendingWrite { items: { key: string; eTag?: string; data: string }[]; done: (err?: Error) => void }
+interface PendingWrite { items: { key: string; eTag?: string; data: string }[]; resolve: () => void; reject: (err: Error) => void }
 
 const DEFAULT_CACHE_SIZE = 5_000;
 /** Expired rows are removed at most this often: a purge scans the table (there is no index on `updated`). */
@@ -143,7 +143,7 @@ export class SqliteStorage implements Storage {
     });
     return new Promise<void>((resolve, reject) => {
       if (!this.queue.length) setImmediate(() => this.flush());
-      this.queue.push({ items, done: (err) => (err ? reject(err) : resolve()) });
+      this.queue.push({ items, resolve, reject });
       for (const { key } of items) this.queuedKeys.add(key);
     });
   }
@@ -209,12 +209,12 @@ export class SqliteStorage implements Storage {
       const e = err as Error & { code?: string };
       this.failure = { code: e.code ?? e.name, at: now };
       this.onWriteError?.(e);
-      for (const w of batch) w.done(e);
+      for (const w of batch) w.reject(e);
       return;
     }
     this.failure = undefined;
     for (const [key, row] of written) this.remember(key, row);
-    batch.forEach((w, i) => w.done(outcomes[i]));
+    batch.forEach((w, i) => (outcomes[i] ? w.reject(outcomes[i]) : w.resolve()));
     if (now - this.lastPurge >= PURGE_INTERVAL_MS) this.purgeExpired();
   }
 

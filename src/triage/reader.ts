@@ -8,7 +8,7 @@ import type { DrugHit, DrugIndex } from './drugs.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
 import type { SentenceIntake, SentenceMention, SymptomReader } from './symptoms.js';
 import { matchesOf, normalize, splitSentences, type Clause, type Sentence } from './text.js';
-import { findTimeExpression, type TimeExpression } from './time.js';
+import { findTimeExpression, resolveExpression, type ResolvedTime, type TimeExpression, type WallClock } from './time.js';
 import { extractHeartRate, extractTemperature } from './vitals.js';
 
 export const PUMP = /\b(?:pump|intrathecal|itb|bomba|intratecal)\b/;
@@ -146,6 +146,19 @@ export class ClauseReading {
     const other = (ownedByOther(before, patientRelation) || ctx.experiencer === 'other') && !writerTookIt(before, patientRelation);
     list.push({ patientRelation, other });
     return other;
+  }
+}
+
+/** The clauses' times for one request: each clause's expression (kept by the reader) resolved against the request's
+ * clock, once per clause text. */
+export class ClauseTimes {
+  private readonly resolved = new Map<string, ResolvedTime | undefined>();
+
+  constructor(private readonly reader: TextReader, private readonly now: WallClock) {}
+
+  of(text: string): ResolvedTime | undefined {
+    if (!this.resolved.has(text)) this.resolved.set(text, resolveExpression(this.reader.timeExpression(text), this.now));
+    return this.resolved.get(text);
   }
 }
 

@@ -56,22 +56,24 @@ export class RuleEngine {
 
   /** Rule evaluation over one set of facts; definitions are computed once and shared by rules and questions. */
   over(facts: Facts): RuleEvaluation {
-    const memo: Memo = new Array(this.definitionCount);
-    const holds = (c: Condition) => this.compiled(c)(facts, memo);
-    return {
-      fired: (only) => {
-        const out: { rule: Rule; evidence: Evidence }[] = [];
-        const rules = this.k.rules;
-        for (let i = 0; i < rules.length; i++) {
-          const rule = rules[i];
-          if (only && !only(rule)) continue;
-          const evidence = this.ruleTests[i](facts, memo);
-          if (evidence) out.push({ rule, evidence });
-        }
-        return out;
-      },
-      holds,
-    };
+    return new Evaluation(this, facts, new Array(this.definitionCount));
+  }
+
+  /** The rules that hold, in file order; `only` limits which are tried. */
+  firedOver(facts: Facts, memo: Memo, only?: (rule: Rule) => boolean): { rule: Rule; evidence: Evidence }[] {
+    const out: { rule: Rule; evidence: Evidence }[] = [];
+    const rules = this.k.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
+      if (only && !only(rule)) continue;
+      const evidence = this.ruleTests[i](facts, memo);
+      if (evidence) out.push({ rule, evidence });
+    }
+    return out;
+  }
+
+  holdsOver(facts: Facts, memo: Memo, c: Condition): Evidence | null {
+    return this.compiled(c)(facts, memo);
   }
 
   // Conditions are turned into functions once, at start-up: an evaluation then walks no JSON, looks up no definition
@@ -166,4 +168,17 @@ export interface RuleEvaluation {
   /** The rules that hold, in file order; `only` limits which are tried. */
   fired(only?: (rule: Rule) => boolean): { rule: Rule; evidence: Evidence }[];
   holds(c: Condition): Evidence | null;
+}
+
+/** One evaluation: its facts and the definitions computed so far, shared by rules and questions. */
+class Evaluation implements RuleEvaluation {
+  constructor(private readonly engine: RuleEngine, private readonly facts: Facts, private readonly memo: Memo) {}
+
+  fired(only?: (rule: Rule) => boolean): { rule: Rule; evidence: Evidence }[] {
+    return this.engine.firedOver(this.facts, this.memo, only);
+  }
+
+  holds(c: Condition): Evidence | null {
+    return this.engine.holdsOver(this.facts, this.memo, c);
+  }
 }

@@ -17,10 +17,11 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+const num = (s: string) => Number(s.replace(',', '.'));
+
 /** The highest plausible temperature in °C. `answerToTemperatureQuestion` lets bare numbers count ("102", "38.9"). */
 export function extractTemperature(text: string, answerToTemperatureQuestion: boolean): number | undefined {
   const readings: number[] = [];
-  const num = (s: string) => Number(s.replace(',', '.'));
   for (const m of matchesOf(UNIT_AFTER, text)) {
     const c = toCelsius(num(m[1]), m[2]);
     if (c !== undefined) readings.push(c);
