@@ -50,8 +50,10 @@ function triage(): restify.Server {
 const kind = process.argv[2] as 'bare' | 'minimal' | 'triage';
 const server = { bare, minimal, triage }[kind]();
 server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
-// The benchmark asks for memory figures after a full collection (started with --expose-gc and an IPC channel).
+// The benchmark asks for memory figures after a full collection (started with --expose-gc and an IPC channel), and for
+// the CPU time used so far around each measured run.
 process.on('message', (m) => {
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   if (m !== 'memory') return;
   (globalThis as { gc?: () => void }).gc?.();
   process.send?.(process.memoryUsage());

@@ -77,9 +77,10 @@ async function conversation(kind: string, port: number, latencies: number[], sto
   }
 }
 
-interface Load { tps: number; p50: number; p99: number }
+/** `cpuUs`: the server's CPU time per turn, which other work on a shared machine moves far less than turns per second. */
+interface Load { tps: number; p50: number; p99: number; cpuUs: number }
 
-async function load(kind: string, port: number): Promise<Load> {
+async function load(kind: string, { child, port }: { child: ChildProcess; port: number }): Promise<Load> {
   const run = async (ms: number) => {
     const latencies: number[] = [];
     const end = performance.now() + ms;
@@ -89,9 +90,12 @@ async function load(kind: string, port: number): Promise<Load> {
     return { latencies, secs: (performance.now() - t0) / 1000 };
   };
   await run(WARMUP_MS);
+  const before = await cpuOf(child);
   const { latencies, secs } = await run(MEASURE_MS);
+  const cpu = await cpuOf(child);
   latencies.sort((a, b) => a - b);
-  return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const cpuUs = (cpu.user + cpu.system - before.user - before.system) / latencies.length;
+  return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuUs };
 }
 
 function start(kind: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
@@ -101,6 +105,20 @@ function start(kind: string, env: Record<string, string> = {}): Promise<{ child:
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+/** The server's CPU time so far (user and system, microseconds). */
+function cpuOf(child: ChildProcess): Promise<NodeJS.CpuUsage> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if ((m as { cpu?: NodeJS.CpuUsage }).cpu) {
+        child.off('message', onMessage);
+        resolve((m as { cpu: NodeJS.CpuUsage }).cpu);
+      }
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
   });
 }
 
@@ -141,21 +159,24 @@ export async function benchTurns(): Promise<void> {
     const servers = await Promise.all(kinds.map((kind) => start(kind, { SQLITE_PATH: path.join(dir, 'turns.sqlite') })));
     const rounds: Record<string, Load[]> = { bare: [], minimal: [], triage: [] };
     try {
-      for (let r = 0; r < ROUNDS; r++) for (const [i, kind] of kinds.entries()) rounds[kind]!.push(await load(kind, servers[i]!.port));
+      for (let r = 0; r < ROUNDS; r++) for (const [i, kind] of kinds.entries()) rounds[kind]!.push(await load(kind, servers[i]!));
     } finally {
       for (const { child } of servers) child.kill();
     }
     const results: Record<string, Load> = Object.fromEntries(kinds.map((k) => [k, {
       tps: median(rounds[k]!.map((x) => x.tps)), p50: median(rounds[k]!.map((x) => x.p50)), p99: median(rounds[k]!.map((x) => x.p99)),
+      cpuUs: median(rounds[k]!.map((x) => x.cpuUs)),
     }]));
     console.log(`\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations; median of ${ROUNDS} interleaved rounds):`);
     console.table(Object.fromEntries(Object.entries(results).map(([k, r]) => [k, {
-      'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2),
+      'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2), 'server CPU µs/turn': Math.round(r.cpuUs),
     }])));
     const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
     console.log(`minimal bot / bare restify: ${pct(results.minimal!.tps, results.bare!.tps)}`);
     console.log(`triage bot / bare restify:  ${pct(results.triage!.tps, results.bare!.tps)}`);
     console.log(`triage bot / minimal bot:   ${pct(results.triage!.tps, results.minimal!.tps)} (target ≥ 100 %; p99 target < 30 ms: ${results.triage!.p99.toFixed(1)} ms)`);
+    // Turns per second follow whatever else the machine runs; the CPU each server spends on a turn much less.
+    console.log(`server CPU per turn, triage bot / minimal bot: ${pct(results.triage!.cpuUs, results.minimal!.cpuUs)} (lower is cheaper)`);
 
     // 1,000 conversations held half-way (greeted, medicines and dose changes answered).
     const sqlite = path.join(dir, 'held.sqlite');
