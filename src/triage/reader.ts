@@ -174,6 +174,24 @@ interface ContextEntry {
   ctx: MentionContext;
 }
 
+/** A finding belongs to the clause its first word is in (clauses and findings both in text order, so one pass); its end
+ * may reach into the next clause. Offsets become clause-relative. */
+function byClause<T extends { start: number; end: number }>(s: Sentence, items: readonly T[]): T[][] {
+  const out: T[][] = s.clauses.map(() => []);
+  for (const m of [...items].sort((a, b) => a.start - b.start)) {
+    let i = 0;
+    let lo = 0;
+    let hi = s.clauses.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (s.clauses[mid].start <= m.start) { i = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const c = s.clauses[i];
+    out[i].push({ ...m, start: m.start - c.start, end: Math.min(m.end, c.start + c.text.length) - c.start });
+  }
+  return out;
+}
+
 const DENIAL_START = /^(?:(?:also|and|still|again|y|tampoco) )?(?:no|nope|nah|not really|none|nada|para nada)\b/;
 
 /** A short question right after a question about risk, or after another such follow-on ("...signs of it? fever? sweating?"). */
@@ -212,25 +230,8 @@ export class TextReader {
       const deniedAfter = (s.question && DENIAL_START.test(following)) || (following !== '' && this.symptoms.deniesWhatCameBefore(following));
       const mentions = deniedAfter ? read.mentions.map((m) => ({ ...m, negated: true })) : read.mentions;
       const intakes = deniedAfter ? read.intakes.map((m) => ({ ...m, negated: true })) : read.intakes;
-      // A finding belongs to the clause its first word is in (clauses and findings both in text order, so one pass);
-      // its end may reach into the next clause.
-      const byClause = <T extends { start: number; end: number }>(items: T[]) => {
-        const out: T[][] = s.clauses.map(() => []);
-        for (const m of [...items].sort((a, b) => a.start - b.start)) {
-          let i = 0;
-          let lo = 0;
-          let hi = s.clauses.length - 1;
-          while (lo <= hi) {
-            const mid = (lo + hi) >> 1;
-            if (s.clauses[mid].start <= m.start) { i = mid; lo = mid + 1; } else hi = mid - 1;
-          }
-          const c = s.clauses[i];
-          out[i].push({ ...m, start: m.start - c.start, end: Math.min(m.end, c.start + c.text.length) - c.start });
-        }
-        return out;
-      };
-      const mentionsOf = byClause(mentions);
-      const intakesOf = byClause(intakes);
+      const mentionsOf = byClause(s, mentions);
+      const intakesOf = byClause(s, intakes);
       return s.clauses.map((c, i) => ({
         sentence,
         reading: this.clauses.get(c.text, () => new ClauseReading(c.text, this.drugs)),

@@ -101,13 +101,35 @@ export class UseLexicon {
       list.push(m);
       starts.add(`${m.cls}@${m.from}`);
     }
-    const tokenIndex = new Map(tokens.map((t, i) => [t.start, i]));
-    return Object.freeze({
-      tokens, matches, anchored: matches.some((m) => ANCHORS.has(m.cls)), qualifiesChanges: matches.some((m) => CHANGE_QUALIFIERS.has(m.cls)),
-      of: (cls: UseClass) => byClass.get(cls) ?? [],
-      startsAt: (cls: UseClass, i: number) => starts.has(`${cls}@${i}`),
-      tokenAt: (start: number) => tokenIndex.get(start),
-    });
+    return Object.freeze(new ClauseUseReading(tokens, matches, byClass, starts, new Map(tokens.map((t, i) => [t.start, i]))));
+  }
+}
+
+class ClauseUseReading implements ClauseUse {
+  readonly anchored: boolean;
+  readonly qualifiesChanges: boolean;
+
+  constructor(
+    readonly tokens: readonly Token[],
+    readonly matches: readonly UseMatch[],
+    private readonly byClass: Map<UseClass, UseMatch[]>,
+    private readonly starts: Set<string>,
+    private readonly tokenIndex: Map<number, number>,
+  ) {
+    this.anchored = matches.some((m) => ANCHORS.has(m.cls));
+    this.qualifiesChanges = matches.some((m) => CHANGE_QUALIFIERS.has(m.cls));
+  }
+
+  of(cls: UseClass): readonly UseMatch[] {
+    return this.byClass.get(cls) ?? [];
+  }
+
+  startsAt(cls: UseClass, i: number): boolean {
+    return this.starts.has(`${cls}@${i}`);
+  }
+
+  tokenAt(start: number): number | undefined {
+    return this.tokenIndex.get(start);
   }
 }
 
