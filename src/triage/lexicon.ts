@@ -137,7 +137,9 @@ export class Lexicon {
       const word = m[0];
       const comma = word === ',';
       const value = /^\d/.test(word) ? Number(word.replace(',', '.')) : this.numbers.get(word);
-      tokens.push({ word, start: m.index!, end: m.index! + word.length, comma, key: comma ? { en: ',', es: ',' } : this.keysOf(word), ...(value !== undefined ? { value } : {}) });
+      const token: Token = { word, start: m.index!, end: m.index! + word.length, comma, key: comma ? COMMA_KEY : this.keysOf(word) };
+      if (value !== undefined) token.value = value;
+      tokens.push(token);
     }
     return tokens;
   }
@@ -205,6 +207,9 @@ export class Lexicon {
     return found;
   }
 }
+
+/** A comma's look-up key, the same in both languages (never changed). */
+const COMMA_KEY: Token['key'] = Object.freeze({ en: ',', es: ',' });
 
 /** Words of an entry as the tokenizer sees them. */
 function tokenTexts(text: string): string[] {
