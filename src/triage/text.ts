@@ -21,12 +21,16 @@ export function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
 export function normalize(text: string): string {
   // Most lexicon entries are already in this form: nothing to fold, no contraction to restore.
   if (PLAIN.test(text) && !CONTRACTION_OR_SHORTHAND.test(text)) return text;
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/[\u2013\u2014]/g, ' - ')
+  // Plain ASCII (most answers) has no accents, curly quotes or long dashes to fold: of those steps only the backtick's.
+  const folded = ASCII.test(text)
+    ? text.replace(/`/g, "'")
+    : text
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"')
+      .replace(/[\u2013\u2014]/g, ' - ');
+  return folded
     .toLowerCase()
     .replace(CONTRACTION, (w) => CONTRACTIONS[w] ?? `${w.slice(0, -2)}n't`)
     .replace(TEXTING_ES, (w) => TEXTING[w])
@@ -35,6 +39,7 @@ export function normalize(text: string): string {
 }
 
 const PLAIN = /^[a-z0-9']+(?: [a-z0-9']+)*$/;
+const ASCII = /^[\x00-\x7f]*$/;
 const CONTRACTION_OR_SHORTHAND = /\b(?:wont|cant|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|couldnt|wouldnt|shouldnt|im|ive|hes|shes|m|q|k|xq|pq|tb|tmb)\b/;
 
 // Phone typing drops apostrophes ("wont wake up", "cant breathe", "im shaking"); put them back so triggers match.
