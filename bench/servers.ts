@@ -69,9 +69,11 @@ async function main(): Promise<void> {
 }
 
 void main();
-// The benchmark asks for memory figures after a full collection, and for database round trips (an IPC channel).
+// The benchmark asks for memory figures after a full collection (started with --expose-gc and an IPC channel), for
+// database round trips, and for the CPU time used so far around each measured run.
 process.on('message', (m) => {
   if (m === 'roundTrips') process.send?.({ roundTrips: pool ? roundTrips(pool) : 0 });
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   if (m !== 'memory') return;
   (globalThis as { gc?: () => void }).gc?.();
   process.send?.(process.memoryUsage());

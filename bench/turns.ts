@@ -82,9 +82,12 @@ async function conversation(kind: string, ports: number[], latencies: number[], 
   }
 }
 
-interface Load { tps: number; p50: number; p99: number; turns: number }
+/** `cpuUs`: the servers' CPU time per turn, which other work on a shared machine moves far less than turns per second. */
+interface Load { tps: number; p50: number; p99: number; turns: number; cpuUs: number }
 
-async function load(kind: string, ports: number[]): Promise<Load> {
+async function load(kind: string, procs: { child: ChildProcess; port: number }[]): Promise<Load> {
+  const ports = procs.map((p) => p.port);
+  const cpuNow = async () => (await Promise.all(procs.map((p) => cpuOf(p.child)))).reduce((n, c) => n + c.user + c.system, 0);
   const run = async (ms: number) => {
     const latencies: number[] = [];
     const end = performance.now() + ms;
@@ -94,9 +97,12 @@ async function load(kind: string, ports: number[]): Promise<Load> {
     return { latencies, secs: (performance.now() - t0) / 1000 };
   };
   const warm = await run(WARMUP_MS);
+  const before = await cpuNow();
   const { latencies, secs } = await run(MEASURE_MS);
+  const cpu = await cpuOf(child);
   latencies.sort((a, b) => a - b);
-  return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), turns: warm.latencies.length + latencies.length };
+  const cpuUs = ((await cpuNow()) - before) / latencies.length;
+  return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), turns: warm.latencies.length + latencies.length, cpuUs };
 }
 
 /** Database round trips an instance has made (0 without PostgreSQL). */
@@ -119,6 +125,20 @@ function start(kind: string, env: Record<string, string> = {}): Promise<{ child:
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+/** The server's CPU time so far (user and system, microseconds). */
+function cpuOf(child: ChildProcess): Promise<NodeJS.CpuUsage> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if ((m as { cpu?: NodeJS.CpuUsage }).cpu) {
+        child.off('message', onMessage);
+        resolve((m as { cpu: NodeJS.CpuUsage }).cpu);
+      }
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
   });
 }
 
@@ -153,7 +173,7 @@ export async function benchTurns(): Promise<void> {
           const trips = async () => (await Promise.all(procs.map((p) => roundTripsOf(p.child)))).reduce((x, y) => x + y, 0);
           const before = await trips();
           const cpuBefore = name.includes('PostgreSQL') ? databaseCpuMs(dbPort) : undefined;
-          const result = await load(kind, procs.map((p) => p.port));
+          const result = await load(kind, procs);
           const cpu = cpuBefore === undefined ? NaN : (databaseCpuMs(dbPort)! - cpuBefore) / result.turns;
           rounds[name]!.push({ ...result, roundTrips: ((await trips()) - before) / result.turns, dbCpuMs: cpu });
         }
@@ -166,11 +186,12 @@ export async function benchTurns(): Promise<void> {
     const results: Record<string, Load & { roundTrips: number; dbCpuMs: number }> = Object.fromEntries(targets.map(([k]) => [k, {
       tps: median(rounds[k]!.map((x) => x.tps)), p50: median(rounds[k]!.map((x) => x.p50)), p99: median(rounds[k]!.map((x) => x.p99)),
       turns: 0, roundTrips: median(rounds[k]!.map((x) => x.roundTrips)), dbCpuMs: median(rounds[k]!.map((x) => x.dbCpuMs)),
+      cpuUs: median(rounds[k]!.map((x) => x.cpuUs)),
     }]));
     console.log(`\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations; median of ${ROUNDS} interleaved rounds;`
       + ' with 2 instances the turns of each conversation alternate between them):');
     console.table(Object.fromEntries(Object.entries(results).map(([k, r]) => [k, {
-      'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2),
+      'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2), 'server CPU µs/turn': Math.round(r.cpuUs),
       'DB round trips/turn': k.includes('PostgreSQL') ? +r.roundTrips.toFixed(2) : '',
       'DB CPU ms/turn': Number.isFinite(r.dbCpuMs) ? +r.dbCpuMs.toFixed(3) : '',
     }])));
@@ -181,6 +202,8 @@ export async function benchTurns(): Promise<void> {
     console.log(`minimal bot / bare restify: ${pct(results.minimal!.tps, results.bare!.tps)}`);
     console.log(`triage bot / bare restify:  ${pct(results.triage!.tps, results.bare!.tps)}`);
     console.log(`triage bot / minimal bot:   ${pct(results.triage!.tps, results.minimal!.tps)} (target ≥ 100 %; p99 target < 30 ms: ${results.triage!.p99.toFixed(1)} ms)`);
+    // Turns per second follow whatever else the machine runs; the CPU each server spends on a turn much less.
+    console.log(`server CPU per turn, triage bot / minimal bot: ${pct(results.triage!.cpuUs, results.minimal!.cpuUs)} (lower is cheaper)`);
 
     // 1,000 conversations held half-way (greeted, medicines and dose changes answered).
     const sqlite = path.join(dir, 'held.sqlite');

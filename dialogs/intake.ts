@@ -84,10 +84,24 @@ export function turnClock(activity: Partial<Activity>, defaultLocale: string): T
   const a = activity as Partial<Activity> & { rawLocalTimestamp?: string; rawTimestamp?: string };
   const local = a.rawLocalTimestamp ?? (typeof a.localTimestamp === 'string' ? a.localTimestamp : undefined);
   const utc = a.rawTimestamp ?? (typeof a.timestamp === 'string' ? a.timestamp : undefined);
-  const asIso = (d: unknown) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined);
-  const now = [local, utc, asIso(a.timestamp)].find((s) => s && !Number.isNaN(Date.parse(s))) ?? new Date().toISOString();
-  return { now, locale: a.locale || defaultLocale };
+  const locale = a.locale || defaultLocale;
+  // Asked for many times in a turn: the activity's own time is parsed once (again only if what it is read from changed).
+  const seen = clocks.get(a);
+  if (seen && seen.local === local && seen.utc === utc && seen.timestamp === a.timestamp) {
+    return seen.clock.locale === locale ? seen.clock : { now: seen.clock.now, locale };
+  }
+  const stamped = [local, utc, asIso(a.timestamp)].find((s) => s && !Number.isNaN(Date.parse(s)));
+  const clock = { now: stamped ?? new Date().toISOString(), locale };
+  // Without a time of its own, the activity is read at the time of asking, as before.
+  if (stamped) clocks.set(a, { local, utc, timestamp: a.timestamp, clock });
+  return clock;
 }
+
+function asIso(d: unknown): string | undefined {
+  return d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
+}
+
+const clocks = new WeakMap<object, { local?: string; utc?: string; timestamp: unknown; clock: TurnClock }>();
 
 /** Everything collected so far, as the core's input. Alerts not already inside an answer are added to the symptoms. */
 export function toAssessInput(intake: Intake, clock: TurnClock): AssessInput {

@@ -289,7 +289,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
   }
 
   private plan(ctx: TurnContext, intake: Intake): Pending | undefined {
-    const asked = (key: string) => intake.asked.includes(key);
+    const asked = intake.asked;
     const r = this.review(ctx, intake);
     const turns = intake.turns ?? 0;
     if (turns >= RESULT_BY_TURN) return undefined;
@@ -300,22 +300,22 @@ export class TriageDialog extends Dialog<BeginOptions> {
       const early = this.planEarly(r, asked);
       if (early) return early;
     }
-    if (!r.openQuestions.includes('screen') || asked('screen')) return undefined;
+    if (!r.openQuestions.includes('screen') || asked.includes('screen')) return undefined;
     const signs = signsLeft(this.deniedFindings(r), this.deniedSigns(intake)).map((s) => s.id);
     return { kind: 'screen', key: 'screen', signs: signs.length ? signs : SCREEN_SIGNS.map((s) => s.id) };
   }
 
   /** The questions before the emergency screen, in their order. */
-  private planEarly(r: Review, asked: (key: string) => boolean): Pending | undefined {
-    if (!asked('medications')) return { kind: 'slot', key: 'medications', slot: 'medications' };
+  private planEarly(r: Review, asked: readonly string[]): Pending | undefined {
+    if (!asked.includes('medications')) return { kind: 'slot', key: 'medications', slot: 'medications' };
     // Fuzzy matches and look-alikes are never resolved silently.
-    const drug = r.findings.medications.find((m) => m.needsConfirmation && !asked(`drug:${m.name}`));
+    const drug = r.findings.medications.find((m) => m.needsConfirmation && !asked.includes(`drug:${m.name}`));
     if (drug) return { kind: 'drug', key: `drug:${drug.name}`, name: drug.name, text: drug.text };
-    if (!asked('doseChanges')) return { kind: 'slot', key: 'doseChanges', slot: 'doseChanges' };
-    const change = r.findings.doseChanges.find((c) => !c.at && c.medication && DATED_CHANGES[c.change] && !asked(`when:${c.medication}:${c.change}`));
+    if (!asked.includes('doseChanges')) return { kind: 'slot', key: 'doseChanges', slot: 'doseChanges' };
+    const change = r.findings.doseChanges.find((c) => !c.at && c.medication && DATED_CHANGES[c.change] && !asked.includes(`when:${c.medication}:${c.change}`));
     if (change) return { kind: 'when', key: `when:${change.medication}:${change.change}`, medication: change.medication!, change: change.change };
-    if (!asked('symptoms')) return { kind: 'slot', key: 'symptoms', slot: 'symptoms' };
-    const topic = r.openQuestions.find((t) => t !== 'screen' && !asked(t));
+    if (!asked.includes('symptoms')) return { kind: 'slot', key: 'symptoms', slot: 'symptoms' };
+    const topic = r.openQuestions.find((t) => t !== 'screen' && !asked.includes(t));
     return topic ? { kind: 'followUp', key: topic, topic } : undefined;
   }
 

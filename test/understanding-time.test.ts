@@ -136,6 +136,18 @@ describe('dose changes through assess', () => {
     expect(a.now.endsWith(nowIso.slice(-6))).toBe(true);
   });
 
+  // The core keeps each clause's reading between requests (a conversation re-reads its earlier answers every turn); what a
+  // relative time means must still follow each request's own clock.
+  it('the same answer read again later resolves its times against the later clock', () => {
+    const kept = 'ran out of baclofen on saturday, 2 days ago';
+    const first = assess('baclofen 20 mg three times a day', kept, NOW, 'I feel fine');
+    const later = assess('baclofen 20 mg three times a day', kept, '2026-03-30T10:00:00-05:00', 'I feel fine');
+    expect(first.findings.doseChanges.find((c) => c.change === 'ran-out')?.at).toBe('2026-03-07T12:00:00-05:00');
+    expect(later.findings.doseChanges.find((c) => c.change === 'ran-out')?.at).toBe('2026-03-28T12:00:00-05:00');
+    expect(assess('baclofen', 'stopped baclofen 2 days ago').findings.doseChanges[0]?.at).toBe('2026-03-08T10:00:00-05:00');
+    expect(assess('baclofen', 'stopped baclofen 2 days ago', '2026-04-01T10:00:00-05:00').findings.doseChanges[0]?.at).toBe('2026-03-30T10:00:00-05:00');
+  });
+
   it('a planned start is not a current exposure, but the planned pair is flagged', () => {
     const a = assess('sertraline', "I'm supposed to start tramadol tonight");
     expect(a.findings.doseChanges.map((c) => c.change)).not.toContain('started');

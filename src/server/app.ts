@@ -173,46 +173,71 @@ export function jsonBody(maxBodySize = MAX_BODY_BYTES): restify.RequestHandler[]
       res.send(415, { error: `Content-Encoding "${encoding}" is not supported; send the body uncompressed` });
       return next(false);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      req.removeListener('data', onData);
-      fn();
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodySize) chunks.push(chunk);
-      else settle(() => {
-        res.header('Connection', 'close');
-        res.send(413, { error: tooLarge(maxBodySize) });
-        next(false);
-      });
-    };
-    req.on('data', onData);
-    req.on('error', () => settle(() => next(false)));
-    req.on('end', () => settle(() => {
-      if (size === 0) {
-        req.body = undefined;
-        return next();
-      }
-      const type = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(type)) {
-        res.send(415, { error: 'Content-Type must be application/json (UTF-8)' });
-        return next(false);
-      }
-      try {
-        req.body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
-      } catch {
-        res.send(400, { error: 'Malformed JSON: the request body is not valid JSON' });
-        return next(false);
-      }
-      return next();
-    }));
+    new BodyReader(req, res, next, maxBodySize).start();
   };
   return [readJsonBody];
+}
+
+/** One request's body, read up to the cap (see jsonBody). A class, so a request costs one object, not a set of closures. */
+class BodyReader {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+  private readonly onData = this.data.bind(this);
+
+  constructor(private readonly req: restify.Request, private readonly res: restify.Response, private readonly next: restify.Next, private readonly max: number) {}
+
+  start(): void {
+    this.req.on('data', this.onData);
+    this.req.on('error', this.failed.bind(this));
+    this.req.on('end', this.ended.bind(this));
+  }
+
+  /** Only the first of end, error or an overflow answers; reading stops there. */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.req.removeListener('data', this.onData);
+    return true;
+  }
+
+  private data(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size <= this.max) this.chunks.push(chunk);
+    else if (this.settle()) {
+      this.res.header('Connection', 'close');
+      this.res.send(413, { error: tooLarge(this.max) });
+      this.next(false);
+    }
+  }
+
+  private failed(): void {
+    if (this.settle()) this.next(false);
+  }
+
+  private ended(): void {
+    if (!this.settle()) return;
+    const { req, res, next } = this;
+    if (this.size === 0) {
+      req.body = undefined;
+      next();
+      return;
+    }
+    const type = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json' && !/^application\/[\w.-]+\+json$/.test(type)) {
+      res.send(415, { error: 'Content-Type must be application/json (UTF-8)' });
+      next(false);
+      return;
+    }
+    try {
+      req.body = JSON.parse(Buffer.concat(this.chunks, this.size).toString('utf8'));
+    } catch {
+      res.send(400, { error: 'Malformed JSON: the request body is not valid JSON' });
+      next(false);
+      return;
+    }
+    next();
+  }
 }
 
 /** 415 unless the body is declared as UTF-8 JSON; a charset parameter is optional. */

@@ -2,7 +2,7 @@
 // turn, replies. Loaded with the bot on the first turn or just after the server listens (conversationFace.ts), not at
 // start-up: the SDK is a tenth of a second of loading.
 import {
-  CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ResourceResponse,
+  Channels, CloudAdapter, ConfigurationBotFrameworkAuthentication, RoleTypes, type Activity, type ResourceResponse,
   type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext,
 } from 'botbuilder';
 import { ConnectorClient } from 'botframework-connector';
@@ -42,9 +42,9 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
 
 /** Who a turn's outbound clients act for: the claims the SDK derives the app id and credentials from. */
 function identityKey(identity: Identity | undefined): string {
-  const claim = (type: string) => identity?.getClaimValue(type) ?? '';
-  return [claim('aud'), claim('appid'), claim('azp'), claim('ver')].join('|');
+  return IDENTITY_CLAIMS.map((type) => identity?.getClaimValue(type) ?? '').join('|');
 }
+const IDENTITY_CLAIMS = ['aud', 'appid', 'azp', 'ver'];
 
 /**
  * The SDK builds a new ConnectorClient and UserTokenClient (each an HTTP pipeline) on every turn, even when the replies
@@ -54,11 +54,32 @@ function identityKey(identity: Identity | undefined): string {
 export class ReusedClientsAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectors = new Map<string, Promise<Connector>>();
   private readonly tokenClients = new Map<string, Promise<UserTokenClient>>();
+  /** Auth off: every request gets the same anonymous identity, caller id and connector factory (see below). */
+  private readonly authOff: boolean;
+  private anonymous?: Promise<AuthResult>;
 
   /** The local Direct Line (auth off only): its replies are signed with the bridge's secret. */
   local?: { url: () => string; secret: string };
 
-  override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>): Promise<AuthResult> {
+  constructor(options: ConfigurationBotFrameworkAuthenticationOptions) {
+    super(options);
+    this.authOff = !options.MicrosoftAppId;
+  }
+
+  override authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>): Promise<AuthResult> {
+    // With auth off the SDK reads no token: the result is an anonymous identity, no caller id and a connector factory
+    // for no app, whatever the request, except for an Emulator skill call. Made once, not on every turn.
+    const [activity] = args;
+    if (!this.authOff || (activity.channelId === Channels.Emulator && activity.recipient?.role === RoleTypes.Skill)) return this.authenticate(args);
+    if (this.anonymous) return this.anonymous;
+    const result = this.authenticate(args);
+    // Kept only once the SDK has said the caller is anonymous (no claims, no caller id): any other answer is asked for
+    // again next time.
+    void result.then((r) => { if (!this.anonymous && r.claimsIdentity.claims.length === 0 && !r.callerId) this.anonymous = result; }, () => undefined);
+    return result;
+  }
+
+  private async authenticate(args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>): Promise<AuthResult> {
     const result = await super.authenticateRequest(...args);
     const factory = result.connectorFactory;
     if (!factory) return result;

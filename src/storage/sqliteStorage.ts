@@ -30,7 +30,7 @@ export class StorageError extends Error {
 }
 
 interface Row { etag: string; data: string; updated: number }
-interface PendingWrite { items: { key: string; eTag?: string; data: string }[]; done: (err?: Error) => void }
+interface PendingWrite { items: { key: string; eTag?: string; data: string }[]; resolve: () => void; reject: (err: Error) => void }
 
 const DEFAULT_CACHE_SIZE = 5_000;
 /** Expired rows are removed at most this often: a purge scans the table (there is no index on `updated`). */
@@ -49,6 +49,8 @@ export class SqliteStorage implements Storage {
   private readonly upsert: Database.Statement<[string, string, string, number]>;
   private readonly remove: Database.Statement<[string]>;
   private readonly purge: Database.Statement<[number]>;
+  /** Commits a batch of queued writes in one transaction, filling `written` and each write's outcome. */
+  private readonly commit: (batch: PendingWrite[], now: number, cutoff: number, written: Map<string, Row>, outcomes: (Error | undefined)[]) => void;
   private lastPurge = 0;
   /** The last commit's failure (cleared by the next success): /healthz reports it. */
   private failure: { code: string; at: number } | undefined;
@@ -70,6 +72,27 @@ export class SqliteStorage implements Storage {
     this.upsert = this.db.prepare('INSERT INTO items (key, etag, data, updated) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, data = excluded.data, updated = excluded.updated');
     this.remove = this.db.prepare('DELETE FROM items WHERE key = ?');
     this.purge = this.db.prepare('DELETE FROM items WHERE updated <= ?');
+    // Made once: better-sqlite3 builds four wrapper functions for every transaction() call.
+    this.commit = this.db.transaction((batch: PendingWrite[], now: number, cutoff: number, written: Map<string, Row>, outcomes: (Error | undefined)[]) => {
+      for (const { items } of batch) {
+        const stale = items.find(({ key, eTag }) => {
+          if (!eTag || eTag === '*') return false;
+          const current = written.get(key) ?? this.row(key);
+          // A missing or expired row is no conflict: MemoryStorage writes when there is no old item.
+          return current !== undefined && current.updated > cutoff && current.etag !== eTag;
+        });
+        if (stale) {
+          outcomes.push(new Error(`Storage: error writing "${stale.key}" due to eTag conflict.`));
+          continue;
+        }
+        for (const { key, data } of items) {
+          const row = { etag: randomUUID(), data, updated: now };
+          this.upsert.run(key, row.etag, row.data, row.updated);
+          written.set(key, row);
+        }
+        outcomes.push(undefined);
+      }
+    });
     this.purgeExpired();
   }
 
@@ -100,7 +123,12 @@ export class SqliteStorage implements Storage {
     for (const key of keys) {
       const row = this.row(key);
       // An expired row counts as absent; the purge removes it later.
-      if (row && row.updated > cutoff) items[key] = { ...JSON.parse(row.data), eTag: row.etag };
+      if (row && row.updated > cutoff) {
+        // A fresh copy for the caller to change as it likes: parsed from the row, not copied again.
+        const item = JSON.parse(row.data) as Record<string, unknown>;
+        item.eTag = row.etag;
+        items[key] = item;
+      }
     }
     return items;
   }
@@ -115,7 +143,7 @@ export class SqliteStorage implements Storage {
     });
     return new Promise<void>((resolve, reject) => {
       if (!this.queue.length) setImmediate(() => this.flush());
-      this.queue.push({ items, done: (err) => (err ? reject(err) : resolve()) });
+      this.queue.push({ items, resolve, reject });
       for (const { key } of items) this.queuedKeys.add(key);
     });
   }
@@ -175,37 +203,18 @@ export class SqliteStorage implements Storage {
     const written = new Map<string, Row>();
     const outcomes: (Error | undefined)[] = [];
     try {
-      this.db.transaction(() => {
-        for (const { items } of batch) {
-          const stale = items.find(({ key, eTag }) => {
-            if (!eTag || eTag === '*') return false;
-            const current = written.get(key) ?? this.row(key);
-            // A missing or expired row is no conflict: MemoryStorage writes when there is no old item.
-            return current !== undefined && current.updated > cutoff && current.etag !== eTag;
-          });
-          if (stale) {
-            outcomes.push(new Error(`Storage: error writing "${stale.key}" due to eTag conflict.`));
-            continue;
-          }
-          for (const { key, data } of items) {
-            const row = { etag: randomUUID(), data, updated: now };
-            this.upsert.run(key, row.etag, row.data, row.updated);
-            written.set(key, row);
-          }
-          outcomes.push(undefined);
-        }
-      })();
+      this.commit(batch, now, cutoff, written, outcomes);
     } catch (err) {
       // Nothing of the batch was committed, and the memory copy was not touched.
       const e = err as Error & { code?: string };
       this.failure = { code: e.code ?? e.name, at: now };
       this.onWriteError?.(e);
-      for (const w of batch) w.done(e);
+      for (const w of batch) w.reject(e);
       return;
     }
     this.failure = undefined;
     for (const [key, row] of written) this.remember(key, row);
-    batch.forEach((w, i) => w.done(outcomes[i]));
+    batch.forEach((w, i) => (outcomes[i] ? w.reject(outcomes[i]) : w.resolve()));
     if (now - this.lastPurge >= PURGE_INTERVAL_MS) this.purgeExpired();
   }
 

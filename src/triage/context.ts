@@ -1,6 +1,7 @@
 // ConText-style status of a mention (negated, who experiences it, historical or hypothetical), after
 // Chapman 2001 (NegEx) and Harkema 2009 (ConText): trigger terms before or after the mention, limited scope,
 // with termination terms. Lay chat text differs from clinical notes, so the trigger lists are our own.
+import { matchesOf } from './text.js';
 
 const RELATIONS: Record<string, string> = {
   dad: 'father', father: 'father', papa: 'father', pop: 'father', stepdad: 'father', padre: 'father',
@@ -102,7 +103,7 @@ export class ClauseCues {
     let list = this.found.get(kind);
     if (!list) {
       list = [];
-      for (const m of this.text.matchAll(CUES[kind])) list.push({ index: m.index, end: m.index + m[0].length });
+      for (const m of matchesOf(CUES[kind], this.text)) list.push({ index: m.index, end: m.index + m[0].length });
       this.found.set(kind, list);
     }
     return list;

@@ -1,5 +1,5 @@
 // Dose changes and pump events, with the drug they concern and when they happened.
-import type { ReadClause } from './reader.js';
+import type { ClauseTimes, ReadClause } from './reader.js';
 import type { Clause } from './text.js';
 import type { ResolvedTime } from './time.js';
 import type { DoseChangeKind } from './types.js';
@@ -59,16 +59,16 @@ export function changeWordsIn(text: string): ChangeWords {
 /**
  * Dose-change keywords in each clause, with a time from the clause or, failing that, its sentence. Only clauses
  * `counted` take part (a symptom answer's clause counts where it names a drug or the pump); times are read against
- * the request's `now` by `timeOf`.
+ * the request's `now` by `times`.
  */
-export function findDoseChanges(clauses: ReadClause[], counted: (i: number) => boolean, timeOf: (text: string) => ResolvedTime | undefined, pumpUser: boolean, patientRelation: string | undefined, hasDrug: (i: number) => boolean): RawDoseChange[] {
+export function findDoseChanges(clauses: ReadClause[], counted: readonly boolean[], times: ClauseTimes, pumpUser: boolean, patientRelation: string | undefined, hasDrug: readonly boolean[]): RawDoseChange[] {
   const out: RawDoseChange[] = [];
   clauses.forEach((clause, i) => {
-    if (!counted(i)) return;
+    if (!counted[i]) return;
     const t = clause.text;
     const words = clause.reading.changeWords;
     if (!words.hits.length && !words.fromTo && !words.since) return;
-    const time = timeOf(t) ?? sentenceTime(clauses, i, counted, timeOf);
+    const time = times.of(t) ?? sentenceTime(clauses, i, counted, times);
     let found = false;
     for (const { kind, index, end } of words.hits) {
       if ((kind === 'pump-alarm' || kind === 'pump-fall') && !words.pumpWords && !(pumpUser && kind === 'pump-alarm')) continue;
@@ -88,7 +88,7 @@ export function findDoseChanges(clauses: ReadClause[], counted: (i: number) => b
     const ft = words.fromTo;
     if (!found && ft) {
       if (ft.to !== ft.from) out.push({ clause: i, position: ft.index, change: ft.to > ft.from ? 'increased' : 'decreased', time, text: t });
-    } else if (!found && words.since && time && !time.future && hasDrug(i) && clause.source !== 'symptoms') {
+    } else if (!found && words.since && time && !time.future && hasDrug[i] && clause.source !== 'symptoms') {
       // "dilaudid since monday": a drug taken since a recent time was started then.
       out.push({ clause: i, position: 0, change: 'started', time, text: t });
     }
@@ -96,13 +96,13 @@ export function findDoseChanges(clauses: ReadClause[], counted: (i: number) => b
   return out;
 }
 
-function sentenceTime(clauses: Clause[], i: number, counted: (i: number) => boolean, timeOf: (text: string) => ResolvedTime | undefined): ResolvedTime | undefined {
+function sentenceTime(clauses: Clause[], i: number, counted: readonly boolean[], times: ClauseTimes): ResolvedTime | undefined {
   for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) {
-    const t = counted(j) ? timeOf(clauses[j].text) : undefined;
+    const t = counted[j] ? times.of(clauses[j].text) : undefined;
     if (t) return t;
   }
   for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) {
-    const t = counted(j) ? timeOf(clauses[j].text) : undefined;
+    const t = counted[j] ? times.of(clauses[j].text) : undefined;
     if (t) return t;
   }
   return undefined;

@@ -6,7 +6,9 @@ import { DoubleMetaphone } from 'natural/lib/natural/phonetics';
 import type { Medication } from './knowledge/schema.js';
 import { BoundedCache } from './memo.js';
 import type { MatchKind } from './types.js';
-import { normalize, words } from './text.js';
+import { matchesOf, normalize, words } from './text.js';
+
+const WORD = /[a-z0-9]+(?:'[a-z]+)?/g;
 
 export interface DrugHit {
   med: Medication;
@@ -116,7 +118,7 @@ export class DrugIndex {
 
   /** Every drug named in a clause, longest term first; `fuzzy` allows near-misses (only where drugs are expected). */
   find(clause: string, fuzzy: boolean): DrugHit[] {
-    const toks = [...clause.matchAll(/[a-z0-9]+(?:'[a-z]+)?/g)];
+    const toks = matchesOf(WORD, clause);
     const keys = toks.map((t) => t[0].replace(/'/g, ''));
     const hits: DrugHit[] = [];
     for (let i = 0; i < toks.length; i++) {

@@ -1,13 +1,12 @@
 // Free text → findings: drugs, dose changes with times, symptoms with their status, temperature, heart rate.
 import type { WallClock } from './time.js';
 import { differenceInDays } from 'date-fns/differenceInDays';
-import { ownedByOther, writerTookIt } from './context.js';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit } from './drugs.js';
-import { PUMP, type ClauseReading, type ReadClause, type TextReader } from './reader.js';
+import { ClauseTimes, PUMP, type ClauseReading, type ReadClause, type TextReader } from './reader.js';
 import { findSymptoms } from './symptoms.js';
 import type { Clause } from './text.js';
-import { resolveTime, toIsoWithOffset, type ResolvedTime } from './time.js';
+import { toIsoWithOffset, type ResolvedTime } from './time.js';
 import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
 import { readSubstanceUse, type SubstanceUse, type UseLexicon } from './use.js';
 import { extractTemperature } from './vitals.js';
@@ -44,16 +43,12 @@ export interface ReadingKnowledge {
 
 export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, known: ReadingKnowledge): ExtractedFindings {
   const clauses: ReadClause[] = [];
-  const add = (text: string, source: string) => {
-    const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
-    for (const { sentence, ...rest } of reader.answer(text)) clauses.push({ text: rest.reading.text, sentence: first + sentence, source, ...rest });
-  };
-  for (const source of ANSWER_ORDER) add(input[source] ?? '', source);
+  for (const source of ANSWER_ORDER) addClauses(clauses, reader, input[source] ?? '', source);
   const followUps: ExtractedFindings['followUps'] = {};
   for (const [topic, answer] of Object.entries(input.followUps ?? {}) as [FollowUpTopic, string][]) {
     if (typeof answer !== 'string' || !answer.trim()) continue;
     followUps[topic] = answer;
-    add(answer, topic);
+    addClauses(clauses, reader, answer, topic);
   }
   // Who the answers are about: a relative introduced with the medicines, else the writer when they speak of
   // themselves, else the first relative described anywhere (a carer typing only about them).
@@ -68,23 +63,17 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   const medications = new Map<string, MedicationFinding>();
   const excluded: Findings['excludedMedications'] = [];
   const drugsInClause: (readonly DrugHit[])[] = clauses.map((c) => c.reading.drugs(FUZZY_SOURCES.has(c.source)));
-  // Times depend on `now`, so they are read once per clause per call rather than cached.
-  const times = new Map<string, ResolvedTime | undefined>();
-  const timeOf = (text: string) => {
-    if (!times.has(text)) times.set(text, resolveTime(text, now));
-    return times.get(text);
-  };
+  // Times depend on `now`, so they are resolved once per clause per call rather than cached.
+  const times = new ClauseTimes(reader, now);
   drugsInClause.forEach((hits, i) => {
     const clause = clauses[i];
     for (const hit of hits) {
-      // What stands just before the name says whose it is ("my husband's ambien"); far text does not.
-      const before = clause.text.slice(Math.max(0, hit.start - 160), hit.start);
       const ctx = clause.reading.context(hit.start, hit.end, patientRelation);
-      if ((ownedByOther(before, patientRelation) || ctx.experiencer === 'other') && !writerTookIt(before, patientRelation)) {
+      if (clause.reading.someoneElses(hit.start, hit.end, patientRelation)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'other-person' });
       } else if (ctx.negated && !readings[i].stillTaken) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'negated' });
-      } else if (ctx.temporality === 'historical' && !isRecent(timeOf(clause.text), now)) {
+      } else if (ctx.temporality === 'historical' && !isRecent(times.of(clause.text), now)) {
         excluded.push({ name: hit.med.id, text: hit.text, reason: 'historical' });
       } else {
         addMedication(medications, hit, clause, clauses);
@@ -97,9 +86,9 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
   if (pumpUser && medications.has('baclofen')) medications.get('baclofen')!.route = 'intrathecal';
 
   // Dose changes: in symptom answers only where a drug or pump is named, so "can't stop shaking" is not a stop.
-  const hasDrug = (i: number) => drugsInClause[i].some((h) => medications.has(h.med.id));
-  const counted = (i: number) => CHANGE_SOURCES.has(clauses[i].source) || hasDrug(i) || readings[i].pump;
-  const raw = findDoseChanges(clauses, counted, timeOf, pumpUser, patientRelation, hasDrug);
+  const hasDrug = drugsInClause.map((hits) => hits.some((h) => medications.has(h.med.id)));
+  const counted = clauses.map((c, i) => CHANGE_SOURCES.has(c.source) || hasDrug[i] || readings[i].pump);
+  const raw = findDoseChanges(clauses, counted, times, pumpUser, patientRelation, hasDrug);
   const current = [...medications.keys()];
   const changes: ExtractedFindings['changes'] = [];
   for (const r of raw) {
@@ -118,11 +107,14 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     ...readings.filter((_, i) => clauses[i].source !== 'temperature').map((t) => t.temperatureC),
   );
   const heartRate = maxDefined(...readings.map((t) => t.heartRate));
-  const unknownDrugWords = [...new Set(readings.flatMap((t, i) => t.doseUnitWords.filter((w) => !drugsInClause[i].some((h) => h.text.includes(w)))))];
+  const unknownDrugWords: string[] = [];
+  readings.forEach((t, i) => {
+    for (const w of t.doseUnitWords) if (!drugsInClause[i].some((h) => h.text.includes(w)) && !unknownDrugWords.includes(w)) unknownDrugWords.push(w);
+  });
 
   // Alcohol shown only by a container or a stop ("a 30 pack a day", "dejó de tomar"), and stops or last drinks and
   // doses the change words do not know ("last drink saturday night"), join the drugs and the changes.
-  const use = readSubstanceUse(known.useLexicon, { clauses, hits: drugsInClause, patientRelation, now, timeOf });
+  const use = readSubstanceUse(known.useLexicon, { clauses, hits: drugsInClause, patientRelation, now, times });
   // (a stop of long ago, "sober 10 years", does not make alcohol one of the drugs taken)
   const alcoholStops = use.events.some((e) => e.substance === 'alcohol' && (!e.at || differenceInDays(now, e.at) <= 28));
   if (!medications.has('alcohol') && (use.alcoholUse.length || alcoholStops) && !excluded.some((e) => e.name === 'alcohol' && e.reason === 'other-person')) {
@@ -159,9 +151,17 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     unknownDrugWords,
     patientRelation,
     followUps,
-    onsetStated: clauses.some((c) => c.source === 'symptoms' && c.mentions.length > 0 && timeOf(c.text) !== undefined),
+    onsetStated: clauses.some((c) => c.source === 'symptoms' && c.mentions.length > 0 && times.of(c.text) !== undefined),
     use,
   };
+}
+
+/** An answer's clauses, numbered on from the sentences before. */
+function addClauses(clauses: ReadClause[], reader: TextReader, text: string, source: string): void {
+  const first = clauses.length ? clauses[clauses.length - 1].sentence + 1 : 0;
+  for (const c of reader.answer(text)) {
+    clauses.push({ text: c.reading.text, sentence: first + c.sentence, source, reading: c.reading, mentions: c.mentions, intakes: c.intakes, question: c.question });
+  }
 }
 
 /**
@@ -218,16 +218,20 @@ function isPumpUser(clauses: Clause[], readings: ClauseReading[], meds: Map<stri
 /** The drug a change concerns: named in its clause, else in its sentence, else the one before, else the only one. */
 function attributeDrug(i: number, position: number, change: string, clauses: Clause[], hits: (readonly DrugHit[])[], meds: Map<string, MedicationFinding>, current: string[]): string | null {
   if (change.startsWith('pump') || change === 'refill-missed') return meds.has('baclofen') ? 'baclofen' : null;
-  const known = (list: readonly DrugHit[]) => list.map((h) => h.med.id).find((id) => meds.has(id));
   // In "on citalopram for years and they put him on a fentanyl patch" the change word is next to its drug.
   const own = hits[i].filter((h) => meds.has(h.med.id))
     .sort((a, b) => Math.abs(a.start - position) - Math.abs(b.start - position))[0]?.med.id;
   if (own) return own;
-  for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) if (known(hits[j])) return known(hits[j])!;
-  for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) if (known(hits[j])) return known(hits[j])!;
-  for (let j = i - 1; j >= 0 && clauses[j].source === clauses[i].source; j--) if (known(hits[j])) return known(hits[j])!;
+  for (let j = i - 1; j >= 0 && clauses[j].sentence === clauses[i].sentence; j--) if (knownDrug(hits[j], meds)) return knownDrug(hits[j], meds)!;
+  for (let j = i + 1; j < clauses.length && clauses[j].sentence === clauses[i].sentence; j++) if (knownDrug(hits[j], meds)) return knownDrug(hits[j], meds)!;
+  for (let j = i - 1; j >= 0 && clauses[j].source === clauses[i].source; j--) if (knownDrug(hits[j], meds)) return knownDrug(hits[j], meds)!;
   // "ran out tuesday" with one medicine on the list means that medicine.
   return current.length === 1 && CHANGE_SOURCES.has(clauses[i].source) ? current[0] : null;
+}
+
+/** The first drug of a clause that is one of the medicines found. */
+function knownDrug(list: readonly DrugHit[], meds: Map<string, MedicationFinding>): string | undefined {
+  return list.map((h) => h.med.id).find((id) => meds.has(id));
 }
 
 /** A time within the last 60 days: "used to take it, but restarted last week" is current. */

@@ -8,7 +8,7 @@ import { Guidance, resolveLocale } from './guidance.js';
 import { loadCompiledKnowledge, type CompiledKnowledge } from './knowledge/compiled.js';
 import { KnowledgeError } from './knowledge/load.js';
 import type { Condition, Medication, Rule } from './knowledge/schema.js';
-import { RuleEngine } from './rules.js';
+import { RuleEngine, type RuleEvaluation } from './rules.js';
 import { Lexicon } from './lexicon.js';
 import { SymptomReader } from './symptoms.js';
 import { TextReader } from './reader.js';
@@ -156,14 +156,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     const lang = locale.lang;
     const levelText = k.guidance.levels[level];
     const activePatterns = [...patterns.values()].filter((p) => p.status !== 'absent');
-    // Lines written "[condition] text" apply only when the condition (a fact or definition, "!" for not) holds: advice
-    // for the person's own drugs and patterns only.
-    const applies = (lines: string[]) => lines.flatMap((line) => {
-      const c = CONDITION.exec(line);
-      if (!c) return [line];
-      return Boolean(rules.holds(c[2]!)) !== (c[1] === '!') ? [line.slice(c[0].length)] : [];
-    });
-    const advice = guidance.fillAll(applies([
+    const advice = guidance.fillAll(applicable(rules, [
       ...levelText.advice[lang],
       ...redFlags.flatMap((r) => k.guidance.redFlags[r.id]?.advice[lang] ?? []),
       ...activePatterns.filter((p) => p.status === 'met' || level !== 'self-monitor').flatMap((p) => k.guidance.patterns[p.id]?.advice[lang] ?? []),
@@ -181,7 +174,7 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
       level,
       headline: guidance.fill(levelText.headline[lang], locale) ?? levelText.headline[lang],
       advice,
-      safetyNet: guidance.fillAll(applies(levelText.safetyNet[lang]), locale),
+      safetyNet: guidance.fillAll(applicable(rules, levelText.safetyNet[lang]), locale),
       contacts: guidance.contacts(locale, kinds),
       patterns: [...patterns.values()],
       redFlags,
@@ -200,6 +193,16 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
 
 /** "[condition] text": a guidance line for some people only (the condition names a fact or a definition of rules.json). */
 const CONDITION = /^\[(!?)([a-z0-9:.-]+)\]\s*/;
+
+/** The lines that apply: a line written "[condition] text" only when its condition (a fact or definition, "!" for not)
+ * holds, so that advice is for the person's own drugs and patterns only. */
+function applicable(rules: RuleEvaluation, lines: string[]): string[] {
+  return lines.flatMap((line) => {
+    const c = CONDITION.exec(line);
+    if (!c) return [line];
+    return Boolean(rules.holds(c[2]!)) !== (c[1] === '!') ? [line.slice(c[0].length)] : [];
+  });
+}
 
 /** Every condition named in guidance.json exists, or the start stops (as unknown facts in rules.json do). */
 function checkGuidanceConditions(k: CompiledKnowledge, engine: RuleEngine): void {

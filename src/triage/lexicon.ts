@@ -7,7 +7,7 @@ import { DamerauLevenshteinDistance } from 'natural/lib/natural/distance';
 import stemEn from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import stemEs from 'natural/lib/natural/stemmers/porter_stemmer_es.js';
 import { BoundedCache } from './memo.js';
-import { normalize } from './text.js';
+import { matchesOf, normalize } from './text.js';
 
 export type Lang = 'en' | 'es';
 export const LANGS: readonly Lang[] = ['en', 'es'];
@@ -199,12 +199,14 @@ export class Lexicon {
   /** The sentence's tokens with their lookup keys (cached per word). */
   tokenize(sentence: string): Token[] {
     const tokens: Token[] = [];
-    for (const m of sentence.matchAll(TOKEN)) {
+    for (const m of matchesOf(TOKEN, sentence)) {
       const word = m[0];
       const comma = word === ',';
       const value = /^\d/.test(word) ? Number(word.replace(',', '.')) : this.numbers.get(word);
       const { key, ids } = comma ? COMMA_KEYS : this.keysOf(word);
-      tokens.push({ word, start: m.index!, end: m.index! + word.length, comma, key, ids, ...(value !== undefined ? { value } : {}) });
+      const token: Token = { word, start: m.index!, end: m.index! + word.length, comma, key, ids };
+      if (value !== undefined) token.value = value;
+      tokens.push(token);
     }
     return tokens;
   }
@@ -277,6 +279,9 @@ export class Lexicon {
     return found;
   }
 }
+
+/** A comma's look-up key, the same in both languages (never changed). */
+const COMMA_KEY: Token['key'] = Object.freeze({ en: ',', es: ',' });
 
 /** Words of an entry as the tokenizer sees them. */
 function tokenTexts(text: string): string[] {

@@ -9,6 +9,11 @@ export class BoundedCache<K, V> {
 
   constructor(private readonly max: number) {}
 
+  /** The cached value, if any: a look-up on every request's hot path needs no `compute` closure. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   /** The cached value, or `compute()` stored first; the oldest entry goes when the cache is full. A size of 0 caches nothing. */
   get(key: K, compute: () => V): V {
     if (this.max === 0) return compute();

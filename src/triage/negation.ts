@@ -22,6 +22,39 @@ export const NEGATION_CLASSES = {
 const MAX_SCOPE = 30;
 const MAX_ITEM = 5;
 
+/** Where the words that end or carry on a negation's scope start, as token flags of one sentence. */
+interface ScopeWords { end: Uint8Array; subject: Uint8Array; or: Uint8Array; and: Uint8Array }
+
+/** Tokens covered by a class's occurrences. */
+function flagged(n: number, index: ClassIndex, cls: string): Uint8Array {
+  const f = new Uint8Array(n);
+  for (const o of index.get(cls) ?? []) for (let i = o.start; i < o.end; i++) f[i] = 1;
+  return f;
+}
+
+/** Tokens where a class's occurrence starts, unless a pseudo-trigger covers it. */
+function startsOf(n: number, index: ClassIndex, cls: string, pseudo: Uint8Array): Uint8Array {
+  const f = new Uint8Array(n);
+  for (const o of index.get(cls) ?? []) if (!pseudo[o.start]) f[o.start] = 1;
+  return f;
+}
+
+function stops(words: ScopeWords, i: number): boolean {
+  return words.end[i] === 1 || words.subject[i] === 1;
+}
+
+/** Does the list that a comma at i opens end in a conjunction ("..., rash, itching or headache")? */
+function listContinues(tokens: Token[], words: ScopeWords, i: number): boolean {
+  let item = 0;
+  for (let j = i + 1; j < tokens.length && j <= i + MAX_SCOPE; j++) {
+    if (stops(words, j)) return false;
+    if (tokens[j].comma) { if (item === 0) return false; item = 0; continue; }
+    if (words.or[j] || words.and[j]) return item > 0;
+    if (++item > MAX_ITEM) return false;
+  }
+  return false;
+}
+
 /** Token flags for one sentence: where negation triggers sit and which tokens a negation covers. */
 export class NegationScopes {
   private readonly covered: Uint8Array;
@@ -31,17 +64,7 @@ export class NegationScopes {
   /** `elements`: tokens that belong to a finding's own pattern ("not" in "not breathing"): never triggers. */
   constructor(private readonly tokens: Token[], index: ClassIndex, elements: Set<number>) {
     const n = tokens.length;
-    const flag = (cls: string) => {
-      const f = new Uint8Array(n);
-      for (const o of index.get(cls) ?? []) for (let i = o.start; i < o.end; i++) f[i] = 1;
-      return f;
-    };
-    const pseudo = flag(NEGATION_CLASSES.pseudo);
-    const starts = (cls: string) => {
-      const f = new Uint8Array(n);
-      for (const o of index.get(cls) ?? []) if (!pseudo[o.start]) f[o.start] = 1;
-      return f;
-    };
+    const pseudo = flagged(n, index, NEGATION_CLASSES.pseudo);
     this.trigger = new Uint8Array(n);
     this.afterTrigger = new Uint8Array(n);
     for (const o of index.get(NEGATION_CLASSES.before) ?? []) {
@@ -50,23 +73,13 @@ export class NegationScopes {
       if (!own) for (let i = o.start; i < o.end; i++) this.trigger[i] = 1;
     }
     for (const o of index.get(NEGATION_CLASSES.after) ?? []) if (!elements.has(o.start) && !pseudo[o.start]) this.afterTrigger[o.start] = 1;
-    const end = starts(NEGATION_CLASSES.end);
-    const subject = starts(NEGATION_CLASSES.subject);
-    const or = starts(NEGATION_CLASSES.or);
-    const and = starts(NEGATION_CLASSES.and);
-    const stops = (i: number) => end[i] === 1 || subject[i] === 1;
-
-    // Does the list that a comma at i opens end in a conjunction ("..., rash, itching or headache")?
-    const listContinues = (i: number): boolean => {
-      let item = 0;
-      for (let j = i + 1; j < n && j <= i + MAX_SCOPE; j++) {
-        if (stops(j)) return false;
-        if (tokens[j].comma) { if (item === 0) return false; item = 0; continue; }
-        if (or[j] || and[j]) return item > 0;
-        if (++item > MAX_ITEM) return false;
-      }
-      return false;
+    const words: ScopeWords = {
+      end: startsOf(n, index, NEGATION_CLASSES.end, pseudo),
+      subject: startsOf(n, index, NEGATION_CLASSES.subject, pseudo),
+      or: startsOf(n, index, NEGATION_CLASSES.or, pseudo),
+      and: startsOf(n, index, NEGATION_CLASSES.and, pseudo),
     };
+    const { or, and } = words;
 
     this.covered = new Uint8Array(n);
     // "the shaking, the sweating, the jerky legs - he's had none of them": a denial of everything named before it.
@@ -80,9 +93,9 @@ export class NegationScopes {
       let i = t;
       while (i < n && this.trigger[i]) i++;
       for (; i < n && i < t + MAX_SCOPE; i++) {
-        if (stops(i)) break;
+        if (stops(words, i)) break;
         if (tokens[i].comma) {
-          if (!listContinues(i)) break;
+          if (!listContinues(tokens, words, i)) break;
           commaSeen = true;
           item = 0;
           continue;

@@ -53,9 +53,10 @@ export class PatternMatcher {
     const out: PatternMatch[] = [];
     const seen = new Set<string>();
     // Patterns whose first class the sentence has, in the knowledge's order (the order of the findings reported).
-    const candidates: number[] = [];
-    for (const cls of index.keys()) for (const at of this.byClass.get(cls) ?? []) candidates.push(at);
-    candidates.sort((a, b) => a - b);
+    const found: number[] = [];
+    for (const cls of index.keys()) for (const at of this.byClass.get(cls) ?? []) found.push(at);
+    // A typed array sorts numbers without a comparison function.
+    const candidates = Int32Array.from(found).sort();
     for (const at of candidates) {
       const c = this.compiled[at];
       const first = index.get(c.classes[0]);

@@ -33,16 +33,18 @@ export interface Intake {
 
 const NEAR_UNIT = 5;
 
+/** The furthest end of a class's occurrences, by where they start. */
+function endsByStart(index: ClassIndex, cls: string): Map<number, number> {
+  const starts = new Map<number, number>();
+  for (const o of index.get(cls) ?? []) starts.set(o.start, Math.max(o.end, starts.get(o.start) ?? 0));
+  return starts;
+}
+
 export function readIntakes(tokens: Token[], index: ClassIndex, rule: QuantityRule): Intake[] {
   const out: Intake[] = [];
-  const at = (cls: string) => {
-    const starts = new Map<number, number>();
-    for (const o of index.get(cls) ?? []) starts.set(o.start, Math.max(o.end, starts.get(o.start) ?? 0));
-    return starts;
-  };
   const units = new Map<number, number>();
-  for (const cls of rule.units) for (const [start, end] of at(cls)) units.set(start, Math.max(end, units.get(start) ?? 0));
-  const mg = at(rule.milligrams);
+  for (const cls of rule.units) for (const [start, end] of endsByStart(index, cls)) units.set(start, Math.max(end, units.get(start) ?? 0));
+  const mg = endsByStart(index, rule.milligrams);
   const regimen = index.get(rule.regimen) ?? [];
   for (const verb of index.get(rule.intake) ?? []) {
     for (let j = verb.end; j < tokens.length && j <= verb.end + rule.within; j++) {

@@ -39,6 +39,7 @@ export class RuleEngine {
     for (const q of k.questions) check(q.when, `question "${q.topic}"`);
     // Cycles fail now, so evaluation need not track its path.
     for (const name of Object.keys(k.definitions)) this.checkAcyclic(name, []);
+    this.compileAll();
   }
 
   private checkAcyclic(name: string, path: string[]): void {
@@ -55,52 +56,101 @@ export class RuleEngine {
 
   /** Rule evaluation over one set of facts; definitions are computed once and shared by rules and questions. */
   over(facts: Facts): RuleEvaluation {
-    const cache = new Map<string, Evidence | null>();
-    const holds = (c: Condition) => this.evaluate(c, facts, cache);
-    return {
-      fired: (only) => {
-        const out: { rule: Rule; evidence: Evidence }[] = [];
-        for (const rule of this.k.rules) {
-          if (only && !only(rule)) continue;
-          const evidence = holds(rule.when);
-          if (evidence) out.push({ rule, evidence });
-        }
-        return out;
-      },
-      holds,
-    };
+    return new Evaluation(this, facts, new Array(this.definitionCount));
   }
 
-  private evaluate(c: Condition, facts: Facts, cache: Map<string, Evidence | null>): Evidence | null {
+  /** The rules that hold, in file order; `only` limits which are tried. */
+  firedOver(facts: Facts, memo: Memo, only?: (rule: Rule) => boolean): { rule: Rule; evidence: Evidence }[] {
+    const out: { rule: Rule; evidence: Evidence }[] = [];
+    const rules = this.k.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
+      if (only && !only(rule)) continue;
+      const evidence = this.ruleTests[i](facts, memo);
+      if (evidence) out.push({ rule, evidence });
+    }
+    return out;
+  }
+
+  holdsOver(facts: Facts, memo: Memo, c: Condition): Evidence | null {
+    return this.compiled(c)(facts, memo);
+  }
+
+  // Conditions are turned into functions once, at start-up: an evaluation then walks no JSON, looks up no definition
+  // by name, and keeps each definition's result in a slot of its own.
+  private readonly definitionSlots = new Map<string, number>();
+  private readonly definitionTests: Test[] = [];
+  private definitionCount = 0;
+  private readonly ruleTests: Test[] = [];
+  /** Conditions met outside rules.json's rules (questions, guidance lines), compiled on first use. */
+  private readonly byName = new Map<string, Test>();
+  private readonly byCondition = new WeakMap<object, Test>();
+
+  private compileAll(): void {
+    for (const name of Object.keys(this.k.definitions)) this.definitionSlots.set(name, this.definitionCount++);
+    for (const [name, d] of Object.entries(this.k.definitions)) this.definitionTests[this.definitionSlots.get(name)!] = this.compile(d.when);
+    for (const r of this.k.rules) this.ruleTests.push(this.compile(r.when));
+    for (const q of this.k.questions) this.compiled(q.when);
+  }
+
+  private compiled(c: Condition): Test {
     if (typeof c === 'string') {
-      const def = this.k.definitions[c];
-      if (!def) return facts.get(c) ?? null;
-      let value = cache.get(c);
-      if (value === undefined) cache.set(c, (value = this.evaluate(def.when, facts, cache)));
-      return value;
+      let t = this.byName.get(c);
+      if (!t) this.byName.set(c, (t = this.compile(c)));
+      return t;
+    }
+    let t = this.byCondition.get(c);
+    if (!t) this.byCondition.set(c, (t = this.compile(c)));
+    return t;
+  }
+
+  private compile(c: Condition): Test {
+    if (typeof c === 'string') {
+      const slot = this.definitionSlots.get(c);
+      if (slot === undefined) return (facts) => facts.get(c) ?? null;
+      const tests = this.definitionTests;
+      return (facts, memo) => {
+        let value = memo[slot];
+        if (value === undefined) memo[slot] = value = tests[slot](facts, memo);
+        return value;
+      };
     }
     if ('all' in c) {
+      const subs = c.all.map((sub) => this.compile(sub));
+      return (facts, memo) => {
+        let parts: Evidence = [];
+        for (const sub of subs) {
+          const e = sub(facts, memo);
+          if (!e) return null;
+          if (e.length) parts = parts.length ? [...parts, ...e] : e;
+        }
+        return unique(parts);
+      };
+    }
+    if ('not' in c) {
+      const sub = this.compile(c.not);
+      return (facts, memo) => (sub(facts, memo) ? null : []);
+    }
+    const subs = ('any' in c ? c.any : c.of).map((sub) => this.compile(sub));
+    const needed = 'any' in c ? 1 : c.atLeast;
+    return (facts, memo) => {
+      let count = 0;
       let parts: Evidence = [];
-      for (const sub of c.all) {
-        const e = this.evaluate(sub, facts, cache);
-        if (!e) return null;
+      for (const sub of subs) {
+        const e = sub(facts, memo);
+        if (!e) continue;
+        count++;
         if (e.length) parts = parts.length ? [...parts, ...e] : e;
       }
-      return unique(parts);
-    }
-    if ('not' in c) return this.evaluate(c.not, facts, cache) ? null : [];
-    const subs = 'any' in c ? c.any : c.of;
-    let count = 0;
-    let parts: Evidence = [];
-    for (const sub of subs) {
-      const e = this.evaluate(sub, facts, cache);
-      if (!e) continue;
-      count++;
-      if (e.length) parts = parts.length ? [...parts, ...e] : e;
-    }
-    return count >= ('any' in c ? 1 : c.atLeast) ? unique(parts) : null;
+      return count >= needed ? unique(parts) : null;
+    };
   }
 }
+
+/** A compiled condition: the evidence that makes it true over the facts, or null. */
+type Test = (facts: Facts, memo: Memo) => Evidence | null;
+/** Each definition's result in one evaluation, by its slot (undefined: not computed yet). */
+type Memo = (Evidence | null | undefined)[];
 
 function factNames(c: Condition): string[] {
   if (typeof c === 'string') return [c];
@@ -118,4 +168,17 @@ export interface RuleEvaluation {
   /** The rules that hold, in file order; `only` limits which are tried. */
   fired(only?: (rule: Rule) => boolean): { rule: Rule; evidence: Evidence }[];
   holds(c: Condition): Evidence | null;
+}
+
+/** One evaluation: its facts and the definitions computed so far, shared by rules and questions. */
+class Evaluation implements RuleEvaluation {
+  constructor(private readonly engine: RuleEngine, private readonly facts: Facts, private readonly memo: Memo) {}
+
+  fired(only?: (rule: Rule) => boolean): { rule: Rule; evidence: Evidence }[] {
+    return this.engine.firedOver(this.facts, this.memo, only);
+  }
+
+  holds(c: Condition): Evidence | null {
+    return this.engine.holdsOver(this.facts, this.memo, c);
+  }
 }

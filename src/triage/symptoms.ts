@@ -1,7 +1,7 @@
 // Symptom mentions: a sentence's tokens → lexicon classes → the findings' patterns (knowledge/findings/) and amounts
 // taken at once → negation over the tokens. Who and when (experiencer, history, hypothetical) are read per clause
 // afterwards, since they depend on who the whole answer is about.
-import type { Lexicon, Occurrence } from './lexicon.js';
+import type { Lexicon, Occurrence, Token } from './lexicon.js';
 import { NEGATION_CLASSES, NegationScopes } from './negation.js';
 import { indexOccurrences, PatternMatcher, type Pattern, type PatternMatch } from './patterns.js';
 import { readIntakes, type QuantityRule } from './quantities.js';
@@ -40,11 +40,7 @@ export class SymptomReader {
     const kept = drugs.length ? all.filter((m) => !(drug.covered[m.start] && drug.coverEnd[m.start] >= m.end && drugs.some((d) => d.start <= m.start && d.end >= m.end))) : all;
     if (!this.fallbacks.size || !kept.some((m) => this.fallbacks.has(m.id))) return kept;
     const other = spanFlags(n, kept.filter((m) => !this.fallbacks.has(m.id)));
-    const isCovered = (m: PatternMatch) => {
-      for (let i = m.start; i < m.end; i++) if (other.covered[i] || drug.covered[i]) return true;
-      return false;
-    };
-    return kept.filter((m) => !this.fallbacks.has(m.id) || !isCovered(m));
+    return kept.filter((m) => !this.fallbacks.has(m.id) || !coveredBy(m, other.covered, drug.covered));
   }
 
   /** The sentence opens by denying what was said just before ("...nada de eso, la verdad", "None of that."). */
@@ -64,20 +60,30 @@ export class SymptomReader {
     const elements = new Set<number>();
     for (const m of matches) for (const e of m.elements) elements.add(e);
     const negation = new NegationScopes(tokens, index, elements);
-    const text = (start: number, end: number) => sentence.slice(tokens[start].start, tokens[end - 1].end);
     const mentions: SentenceMention[] = matches.map((m) => ({
-      id: m.id, text: text(m.start, m.end), start: tokens[m.start].start, end: tokens[m.end - 1].end,
+      id: m.id, text: textOf(sentence, tokens, m.start, m.end), start: tokens[m.start].start, end: tokens[m.end - 1].end,
       negated: negation.negates(m.start, m.end, m.elements),
     }));
     const measured: SentenceIntake[] = [];
     for (const intake of intakes) {
       const negated = negation.negates(intake.start, intake.end, []);
-      const span = { text: text(intake.start, intake.end), start: tokens[intake.start].start, end: tokens[intake.end - 1].end };
+      const span = { text: textOf(sentence, tokens, intake.start, intake.end), start: tokens[intake.start].start, end: tokens[intake.end - 1].end };
       if (intake.count >= this.quantity!.tabletsAtOnce) mentions.push({ id: this.quantity!.finding, ...span, negated });
       else if (intake.strengthMg !== undefined) measured.push({ count: intake.count, strengthMg: intake.strengthMg, ...span, negated });
     }
     return { mentions, intakes: measured };
   }
+}
+
+/** The words of tokens [start, end) as written in the sentence. */
+function textOf(sentence: string, tokens: Token[], start: number, end: number): string {
+  return sentence.slice(tokens[start].start, tokens[end - 1].end);
+}
+
+/** Whether any token of the match is covered by one of the flag sets. */
+function coveredBy(m: PatternMatch, a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = m.start; i < m.end; i++) if (a[i] || b[i]) return true;
+  return false;
 }
 
 /** Token flags per sentence, so that each check below is one look-up rather than a scan of every other match. */
@@ -98,20 +104,30 @@ function spanFlags(n: number, spans: { start: number; end: number }[]): { covere
 export function findSymptoms(clauses: ReadClause[], patientRelation: string | undefined, emergencyFindings: ReadonlySet<string> = new Set()): SymptomFinding[] {
   const out: SymptomFinding[] = [];
   const writerFine = patientRelation === undefined && clauses.some((c) => c.reading.writerFine);
-  const seen = new Set<string>();
+  // One per finding, phrase, negation and status: the statuses seen for each finding and phrase, as bits.
+  const seen = new Map<string, Map<string, number>>();
   clauses.forEach((clause, i) => {
     const next = clauses[i + 1]?.sentence === clause.sentence ? clauses[i + 1].text : undefined;
     const previous = i > 0 && clauses[i - 1].sentence === clause.sentence ? clauses[i - 1].text : undefined;
     for (const m of clause.mentions) {
       const ctx = clause.reading.context(m.start, m.end, patientRelation, next, clause.question, previous, writerFine && !emergencyFindings.has(m.id));
-      const key = `${m.id}|${m.text}|${m.negated}|${ctx.experiencer}|${ctx.temporality}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      let byText = seen.get(m.id);
+      if (!byText) seen.set(m.id, (byText = new Map()));
+      const bit = STATUS_BITS[ctx.experiencer][ctx.temporality] << (m.negated ? 6 : 0);
+      const bits = byText.get(m.text) ?? 0;
+      if (bits & bit) continue;
+      byText.set(m.text, bits | bit);
       out.push({ id: m.id, text: m.text.trim(), negated: m.negated, experiencer: ctx.experiencer, temporality: ctx.temporality });
     }
   });
   return out;
 }
+
+/** One bit per ConText status (shifted by six when negated). */
+const STATUS_BITS = {
+  patient: { current: 1, historical: 2, hypothetical: 4 },
+  other: { current: 8, historical: 16, hypothetical: 32 },
+} as const;
 
 /** Mentions that count: affirmed, about the patient, happening now. */
 export function isPresent(s: SymptomFinding): boolean {

@@ -1,15 +1,36 @@
 // Text normalisation and clause splitting shared by every extractor.
 
+/**
+ * Every match of a global regular expression, as `text.matchAll(re)` gives them, without the copy of the expression
+ * that matchAll makes on each call (most of the cost on the short clauses read on every request). The expression's
+ * `lastIndex` is 0 before and after.
+ */
+export function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push(m);
+    // An empty match moves on by one character (one code point with the u flag), as matchAll does.
+    if (m[0] === '') re.lastIndex += re.unicode && (text.codePointAt(re.lastIndex) ?? 0) > 0xffff ? 2 : 1;
+  }
+  re.lastIndex = 0;
+  return out;
+}
+
 /** Lowercase, accents folded (ñ→n), straight quotes, single spaces. Offsets are not kept: evidence is quoted from this form. */
 export function normalize(text: string): string {
   // Most lexicon entries are already in this form: nothing to fold, no contraction to restore.
   if (PLAIN.test(text) && !CONTRACTION_OR_SHORTHAND.test(text)) return text;
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/[\u2013\u2014]/g, ' - ')
+  // Plain ASCII (most answers) has no accents, curly quotes or long dashes to fold: of those steps only the backtick's.
+  const folded = ASCII.test(text)
+    ? text.replace(/`/g, "'")
+    : text
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"')
+      .replace(/[\u2013\u2014]/g, ' - ');
+  return folded
     .toLowerCase()
     .replace(CONTRACTION, (w) => CONTRACTIONS[w] ?? `${w.slice(0, -2)}n't`)
     .replace(TEXTING_ES, (w) => TEXTING[w])
@@ -18,6 +39,7 @@ export function normalize(text: string): string {
 }
 
 const PLAIN = /^[a-z0-9']+(?: [a-z0-9']+)*$/;
+const ASCII = /^[\x00-\x7f]*$/;
 const CONTRACTION_OR_SHORTHAND = /\b(?:wont|cant|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|couldnt|wouldnt|shouldnt|im|ive|hes|shes|m|q|k|xq|pq|tb|tmb)\b/;
 
 // Phone typing drops apostrophes ("wont wake up", "cant breathe", "im shaking"); put them back so triggers match.
@@ -53,7 +75,7 @@ const SENTENCE = /(?:[^.!?\n;]|(?<=\d)\.(?=\d))+([.!?]+|[\n;]+|$)/g;
 /** Normalised text → its sentences, each with its clauses. */
 export function splitSentences(normalized: string): Sentence[] {
   const sentences: Sentence[] = [];
-  for (const m of normalized.matchAll(SENTENCE)) {
+  for (const m of matchesOf(SENTENCE, normalized)) {
     const raw = m[0].slice(0, m[0].length - m[1].length);
     const text = raw.trim();
     if (!text) continue;

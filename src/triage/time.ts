@@ -144,15 +144,34 @@ const READERS: [RegExp, Reader][] = [
 
 /** The earliest time expression in a clause, or undefined. */
 export function resolveTime(clause: string, now: WallClock): ResolvedTime | undefined {
-  let best: { index: number; time: ResolvedTime } | undefined;
+  return resolveExpression(findTimeExpression(clause), now);
+}
+
+/** A clause's time expression, before it is read against a clock: which reader takes it, and its match. */
+export interface TimeExpression { read: Reader; match: RegExpExecArray; clause: string }
+
+/**
+ * The earliest time expression in a clause. Which expression wins does not depend on `now` (a reader declines only
+ * a fraction or an impossible date), so the search is a pure function of the clause: the reader keeps it with the
+ * clause's other readings, and each request only does the date arithmetic.
+ */
+export function findTimeExpression(clause: string): TimeExpression | undefined {
+  // Any clock will do for the search; the expression is read again against the request's own.
+  const probe = SEARCH_CLOCK;
+  let best: TimeExpression | undefined;
   for (const [pattern, read] of READERS) {
     const m = pattern.exec(clause);
-    if (!m || (best && m.index >= best.index)) continue;
-    const time = read(m, now, clause);
-    if (time) best = { index: m.index, time };
+    if (!m || (best && m.index >= best.match.index)) continue;
+    if (read(m, probe, clause)) best = { read, match: m, clause };
   }
-  return best?.time;
+  return best;
 }
+
+export function resolveExpression(expression: TimeExpression | undefined, now: WallClock): ResolvedTime | undefined {
+  return expression?.read(expression.match, now, expression.clause);
+}
+
+const SEARCH_CLOCK: WallClock = new UTCDate(Date.UTC(2000, 0, 1, 12));
 
 function weekday(m: RegExpExecArray, now: WallClock, clause: string): ResolvedTime {
   const [text, qualifier = '', name, part] = m;

@@ -12,8 +12,8 @@ import type { DrugHit } from './drugs.js';
 import type { Knowledge } from './knowledge/load.js';
 import type { Medication, UseClass } from './knowledge/schema.js';
 import { BoundedCache, DEFAULT_CLAUSE_CACHE } from './memo.js';
-import type { ReadClause } from './reader.js';
-import { parseCount } from './text.js';
+import type { ClauseTimes, ReadClause } from './reader.js';
+import { matchesOf, parseCount } from './text.js';
 import type { ResolvedTime, WallClock } from './time.js';
 
 interface Token { text: string; start: number; end: number }
@@ -77,12 +77,12 @@ export class UseLexicon {
   }
 
   read(text: string): ClauseUse {
-    return this.cache.get(text, () => this.readNow(text));
+    return this.cache.peek(text) ?? this.cache.get(text, () => this.readNow(text));
   }
 
   private readNow(text: string): ClauseUse {
     const tokens: Token[] = [];
-    for (const m of text.matchAll(TOKEN)) tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+    for (const m of matchesOf(TOKEN, text)) tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
     const matches: UseMatch[] = [];
     for (let i = 0; i < tokens.length; i++) {
       let key = '';
@@ -101,13 +101,35 @@ export class UseLexicon {
       list.push(m);
       starts.add(`${m.cls}@${m.from}`);
     }
-    const tokenIndex = new Map(tokens.map((t, i) => [t.start, i]));
-    return Object.freeze({
-      tokens, matches, anchored: matches.some((m) => ANCHORS.has(m.cls)), qualifiesChanges: matches.some((m) => CHANGE_QUALIFIERS.has(m.cls)),
-      of: (cls: UseClass) => byClass.get(cls) ?? [],
-      startsAt: (cls: UseClass, i: number) => starts.has(`${cls}@${i}`),
-      tokenAt: (start: number) => tokenIndex.get(start),
-    });
+    return Object.freeze(new ClauseUseReading(tokens, matches, byClass, starts, new Map(tokens.map((t, i) => [t.start, i]))));
+  }
+}
+
+class ClauseUseReading implements ClauseUse {
+  readonly anchored: boolean;
+  readonly qualifiesChanges: boolean;
+
+  constructor(
+    readonly tokens: readonly Token[],
+    readonly matches: readonly UseMatch[],
+    private readonly byClass: Map<UseClass, UseMatch[]>,
+    private readonly starts: Set<string>,
+    private readonly tokenIndex: Map<number, number>,
+  ) {
+    this.anchored = matches.some((m) => ANCHORS.has(m.cls));
+    this.qualifiesChanges = matches.some((m) => CHANGE_QUALIFIERS.has(m.cls));
+  }
+
+  of(cls: UseClass): readonly UseMatch[] {
+    return this.byClass.get(cls) ?? [];
+  }
+
+  startsAt(cls: UseClass, i: number): boolean {
+    return this.starts.has(`${cls}@${i}`);
+  }
+
+  tokenAt(start: number): number | undefined {
+    return this.tokenIndex.get(start);
   }
 }
 
@@ -141,7 +163,7 @@ export interface UseReadingInput {
   hits: (readonly DrugHit[])[];
   patientRelation: string | undefined;
   now: WallClock;
-  timeOf: (text: string) => ResolvedTime | undefined;
+  times: ClauseTimes;
 }
 
 const WITHDRAWAL_CLASSES = new Set(['alcohol', 'benzodiazepine', 'opioid']);
@@ -159,7 +181,7 @@ const NEGATIVE = /^\s*(?:no|nope|none|never|not that i know|not really|nah|nunca
 
 /** Reads the substance use of all clauses of an input, in order. */
 export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): SubstanceUse {
-  const { clauses, hits, patientRelation, now, timeOf } = input;
+  const { clauses, hits, patientRelation, now, times } = input;
   const out: SubstanceUse = { alcoholUse: [], alcoholMentioned: false, frequency: new Map(), events: [], history: [], prescribedForm: new Set(), notAStop: new Set() };
   // Which clauses need reading: a drug that can cause withdrawal, a phrase that speaks on its own, an answer about
   // use, or a clause that continues one of those. Most inputs have none, and are done here.
@@ -177,33 +199,6 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
   }
   if (!anyNeeded) return out;
 
-  // Neighbours looked at around a clause (same sentence and answer): a few, so the reading stays linear in the text.
-  const near = (i: number, j: number) => j >= 0 && j < clauses.length && Math.abs(i - j) <= NEIGHBOURS
-    && clauses[j].sentence === clauses[i].sentence && clauses[j].source === clauses[i].source;
-  // Whether the sentence around clause i speaks of a prescribed form or setting.
-  const prescribedSentence = (i: number): boolean => {
-    for (let j = i - NEIGHBOURS; j <= i + NEIGHBOURS; j++) if (near(i, j) && reads[j].of('PRESCRIBED_FORM').length) return true;
-    return false;
-  };
-  const freq = (substance: string) => {
-    let f = out.frequency.get(substance);
-    if (!f) out.frequency.set(substance, (f = { daily: [], heavy: [], occasional: [] }));
-    return f;
-  };
-  // A time for a clause: its own, else another clause of its sentence and answer.
-  const timeNear = (i: number): ResolvedTime | undefined => {
-    const own = timeOf(clauses[i].text);
-    if (own) return own;
-    for (let j = i + 1; near(i, j); j++) {
-      const t = timeOf(clauses[j].text);
-      if (t) return t;
-    }
-    for (let j = i - 1; near(i, j); j--) {
-      const t = timeOf(clauses[j].text);
-      if (t) return t;
-    }
-    return undefined;
-  };
 
   // Whether each answer opens with "no" (the first clause of each source).
   const answerIsNo = new Map<string, boolean>();
@@ -225,7 +220,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     if (clause.source === 'withdrawal-history') {
       if (AFFIRMATIVE.test(clause.text) && !NEGATIVE.test(clause.text)) out.history.push(clause.text);
     }
-    if (clause.source === 'last-use' && !out.lastUseAnswer) out.lastUseAnswer = { text: clause.text, at: timeNear(i)?.at };
+    if (clause.source === 'last-use' && !out.lastUseAnswer) out.lastUseAnswer = { text: clause.text, at: timeNear(clauses, times, i)?.at };
 
     // Substances this clause speaks of as taken now; negated ones are kept apart ("haven't had a drink in 3 days").
     const taken: { id: string; start: number; end: number }[] = [];
@@ -234,7 +229,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     const negated: { id: string; start: number; end: number }[] = [];
     const veto = u.of('OTHER_DRINK').length > 0;
     const relevant = hits[i].length ? hits[i].filter((h) => withdrawalDrug(h.med)) : hits[i];
-    if (relevant.some((h) => h.med.depressantClass === 'opioid') && prescribedSentence(i)) for (const h of relevant) out.prescribedForm.add(h.med.id);
+    if (relevant.some((h) => h.med.depressantClass === 'opioid') && prescribedSentence(clauses, reads, i)) for (const h of relevant) out.prescribedForm.add(h.med.id);
     for (const h of relevant) {
       if (h.med.id === 'alcohol') {
         out.alcoholMentioned = true;
@@ -267,7 +262,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
 
     // How often and how much.
     for (const s of substances) {
-      const f = freq(s);
+      const f = freq(out, s);
       for (const m of [...u.of('DAILY'), ...u.of('LONG_TIME'), ...u.of('EVERY_FEW_DAYS')]) {
         if (u.tokens[m.to]?.text === 'ago') continue; // "a day ago" is a time, not a frequency
         f.daily.push(clause.text);
@@ -292,7 +287,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
         const said = clause.text.slice(hit.index, hit.end);
         const stop = hit.kind === 'ran-out' || hit.kind === 'missed' || hit.kind === 'decreased' || (hit.kind === 'stopped' && !/^stop(?:s|ping)?$/.test(said));
         if (!stop || reading.context(hit.index, hit.end, patientRelation).negated) continue;
-        for (const s of substances) out.events.push({ substance: s, at: timeNear(i)?.at, text: clause.text, kind: 'stop' });
+        for (const s of substances) out.events.push({ substance: s, at: timeNear(clauses, times, i)?.at, text: clause.text, kind: 'stop' });
       }
     }
 
@@ -302,12 +297,12 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       if (intended(u, m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
       // "dejé de tomar el clonazepam", "dejó de tomar sus pastillas": tomar is taking a medicine here, not drinking.
       if (medicineAfter(u, m, hits[i])) continue;
-      out.events.push({ substance: 'alcohol', at: timeNear(i)?.at ?? durationBefore(u, now), text: clause.text, kind: 'stop' });
+      out.events.push({ substance: 'alcohol', at: timeNear(clauses, times, i)?.at ?? durationBefore(u, now), text: clause.text, kind: 'stop' });
     }
     for (const cls of ['SOBER_ALCOHOL', 'SOBER'] as const) {
       for (const m of u.of(cls)) {
         const ctx = reading.context(m.start, m.end, patientRelation);
-        const at = timeNear(i)?.at ?? durationBefore(u, now);
+        const at = timeNear(clauses, times, i)?.at ?? durationBefore(u, now);
         if (!at || intended(u, m) || ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
         const subject = cls === 'SOBER_ALCOHOL' ? ['alcohol'] : substances.length ? substances : [null];
         for (const s of subject) out.events.push({ substance: s, at, text: clause.text, kind: 'stop' });
@@ -315,13 +310,13 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     }
     // "I've been out for 3 days", "hace 4 días que no tengo": none left, with a time; of the drugs named, else any.
     for (const m of u.of('NO_LONGER')) {
-      const at = timeOf(clause.text)?.at ?? durationBefore(u, now);
+      const at = times.of(clause.text)?.at ?? durationBefore(u, now);
       const ctx = reading.context(m.start, m.end, patientRelation);
       if (!at || intended(u, m) || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
       for (const s of substances.length ? substances : [null]) out.events.push({ substance: s, at, text: clause.text, kind: 'stop' });
     }
     for (const n of negated) {
-      const at = timeOf(clause.text)?.at ?? durationBefore(u, now);
+      const at = times.of(clause.text)?.at ?? durationBefore(u, now);
       if (at) out.events.push({ substance: n.id, at, text: clause.text, kind: 'stop' });
     }
 
@@ -335,7 +330,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       const used = alcoholWord || window.some((t) => u.startsAt('USE_WORD', t));
       if (!drug && !used) continue;
       // "last drink saturday night", "it's been 36 hours since my last drink"
-      const at = timeNear(i)?.at ?? durationBefore(u, now);
+      const at = timeNear(clauses, times, i)?.at ?? durationBefore(u, now);
       if (!at) continue;
       // "last drink" is alcohol; "last hit", "last dose" is the drug named nearby, else whatever else is taken.
       const others = substances.filter((s) => s !== 'alcohol');
@@ -349,7 +344,7 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
       if (!drug || intended(u, m)) continue;
       const ctx = reading.context(m.start, m.end, patientRelation);
       if (ctx.negated || ctx.experiencer === 'other' || ctx.temporality === 'hypothetical') continue;
-      out.events.push({ substance: drug.med.id, at: timeNear(i)?.at ?? durationBefore(u, now), text: clause.text, kind: 'stop' });
+      out.events.push({ substance: drug.med.id, at: timeNear(clauses, times, i)?.at ?? durationBefore(u, now), text: clause.text, kind: 'stop' });
     }
 
     // Past withdrawal seizures or DTs.
@@ -363,6 +358,41 @@ export function readSubstanceUse(lexicon: UseLexicon, input: UseReadingInput): S
     }
   }
   return out;
+}
+
+// The helpers below take the clauses as arguments rather than closing over them: the reading runs several times a turn.
+
+/** Neighbours looked at around a clause (same sentence and answer): a few, so the reading stays linear in the text. */
+function near(clauses: ReadClause[], i: number, j: number): boolean {
+  return j >= 0 && j < clauses.length && Math.abs(i - j) <= NEIGHBOURS
+    && clauses[j].sentence === clauses[i].sentence && clauses[j].source === clauses[i].source;
+}
+
+/** Whether the sentence around clause i speaks of a prescribed form or setting. */
+function prescribedSentence(clauses: ReadClause[], reads: ClauseUse[], i: number): boolean {
+  for (let j = i - NEIGHBOURS; j <= i + NEIGHBOURS; j++) if (near(clauses, i, j) && reads[j].of('PRESCRIBED_FORM').length) return true;
+  return false;
+}
+
+function freq(out: SubstanceUse, substance: string): { daily: string[]; heavy: string[]; occasional: string[] } {
+  let f = out.frequency.get(substance);
+  if (!f) out.frequency.set(substance, (f = { daily: [], heavy: [], occasional: [] }));
+  return f;
+}
+
+/** A time for a clause: its own, else another clause of its sentence and answer. */
+function timeNear(clauses: ReadClause[], times: ClauseTimes, i: number): ResolvedTime | undefined {
+  const own = times.of(clauses[i].text);
+  if (own) return own;
+  for (let j = i + 1; near(clauses, i, j); j++) {
+    const t = times.of(clauses[j].text);
+    if (t) return t;
+  }
+  for (let j = i - 1; near(clauses, i, j); j--) {
+    const t = times.of(clauses[j].text);
+    if (t) return t;
+  }
+  return undefined;
 }
 
 /** A drug named, or a word for medicines, within the three words after a phrase. */
