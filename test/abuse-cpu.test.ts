@@ -47,8 +47,9 @@ describe('the core reads a long answer in time proportional to its length', () =
         const short = cost(field, unit, 2_000, 5);
         const long = cost(field, unit, 20_000, 3);
         // Ten times the text: about ten times the work, never the hundred times a square would cost (the bound leaves
-        // room for the collector's larger pauses on a larger heap and for a busy machine).
-        expect(long, `2,000 characters: ${short.toFixed(1)} ms; 20,000: ${long.toFixed(1)} ms`).toBeLessThan(Math.max(40 * short, 10));
+        // room for the collector's larger pauses on a larger heap and for a busy machine; below 20 ms a short text read
+        // mostly from the clause cache says nothing of the shape).
+        expect(long, `2,000 characters: ${short.toFixed(1)} ms; 20,000: ${long.toFixed(1)} ms`).toBeLessThan(Math.max(40 * short, 20));
         expect(long).toBeLessThan(150);
       });
     }
