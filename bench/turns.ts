@@ -99,7 +99,6 @@ async function load(kind: string, procs: { child: ChildProcess; port: number }[]
   const warm = await run(WARMUP_MS);
   const before = await cpuNow();
   const { latencies, secs } = await run(MEASURE_MS);
-  const cpu = await cpuOf(child);
   latencies.sort((a, b) => a - b);
   const cpuUs = ((await cpuNow()) - before) / latencies.length;
   return { tps: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), turns: warm.latencies.length + latencies.length, cpuUs };
