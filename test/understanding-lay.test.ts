@@ -254,3 +254,20 @@ describe('fourth round: Spanish words whose short stems joined unrelated words, 
     expect(present(assess(text))).toContain(id);
   });
 });
+
+describe('a past event that came back now is read as now', () => {
+  it.each([
+    ['I had a seizure when I was 12 and another one this morning'],
+    ['had seizures as a kid and had one again today'],
+    ['tuve convulsiones de niño y otra vez hoy'],
+  ])('%s → seizure', (text) => {
+    expect(present(assess(text))).toContain('seizure');
+  });
+
+  it.each([
+    ['had a seizure as a kid, none since'],
+    ['I had a seizure when I was 12'],
+  ])('%s → not seizure', (text) => {
+    expect(present(assess(text))).not.toContain('seizure');
+  });
+});

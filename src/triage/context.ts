@@ -164,11 +164,14 @@ export function mentionContext(clause: string | ClauseCues, start: number, end: 
   else if (cues.last('historyBefore', framedFrom, start) || cues.last('historyAfter', end, end + WINDOW) || (nextSays && HISTORY_AFTER.test(next))) temporality = 'historical';
   // "I had serotonin syndrome back in 2015, with fever and twitching": the clause carries on the one before.
   else if (previous && cues.carriesOnHistory(previous)) temporality = 'historical';
+  // "a seizure when I was 12 and another one this morning": the past one came back now (read as happening now).
+  if (temporality === 'historical' && (RECURS_NOW.test(text.slice(end)) || (next !== undefined && RECURS_NOW.test(next)))) temporality = 'current';
   return { negated, experiencer: experiencer(cues, windowStart, start, end, patientRelation, writerFine), temporality };
 }
 
 const NEW_STATEMENT = /^(?:she|he|i|they|it|we|my|his|her|their|el|ella|yo|mi|su)\b/;
 const CARRIES_ON = /^(?:with|including|like|con|incluyendo|como)\b/;
+const RECURS_NOW = /\b(?:another(?: one| seizure| fit| episode| attack)?|again|one more|otra vez|otro|otra|de nuevo)\b[^.]*?\b(?:today|this (?:morning|afternoon|evening)|tonight|now|just now|an? (?:hour|few minutes) ago|hoy|esta (?:manana|tarde|noche)|ahora|hace (?:un rato|una hora|unos minutos))\b/;
 const FRAME_BREAK = /\b(?:but|pero|now|ahora|today|hoy|already|ya|actually|en realidad)\b/;
 
 /** The negation scope before a mention: after the last scope-ending word, at most seven words. */
