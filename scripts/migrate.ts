@@ -1,16 +1,10 @@
 // npm run migrate: applies the PostgreSQL schema migrations that DATABASE_URL's database lacks, then exits.
 // Instances also migrate at start; this is for operators who migrate before rolling out a release.
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 import { createPool, migrate } from '../src/storage/postgres/index.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit();
   if (!config.postgres) fail('npm run migrate works on PostgreSQL: set STORAGE=postgres and DATABASE_URL');
   const pool = createPool(config.postgres);
   try {

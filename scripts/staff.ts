@@ -8,7 +8,7 @@
 //   list                                   the accounts (name, centre, admin, tokens)
 // Works while the server runs. Settings (SQLITE_PATH, INTAKE_CENTRES) come from the environment and .env.
 import { createInterface } from 'node:readline';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfigOrExit } from '../src/config.js';
 import { Records } from '../src/records/service.js';
 import { MIN_PASSWORD, validName } from '../src/records/staff.js';
 import { createPool, migrate } from '../src/storage/postgres/index.js';
@@ -70,13 +70,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const rc = config.records;
   if (!rc.enabled) process.stderr.write('Note: INTAKE_RECORDS is off, so the server does not use these accounts until it is on.\n');
   // No alert worker and no purge from here: only the accounts are touched.

@@ -192,3 +192,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     records: records as RecordsConfig,
   };
 }
+
+/** For command-line tools: the settings, or the setting's message on standard error and exit code 1. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { freePort, runMain } from './abuse-helpers.js';
 import { startChannelsServer, type ChannelsServer } from './channels-server.js';
 import { startDirectLineDatabase, type DirectLineDatabase } from './directline-postgres.js';
+import { waitFor } from './helpers.js';
 
 let database: DirectLineDatabase;
 let a: ChannelsServer;
@@ -67,13 +68,6 @@ async function webChat(on: ChannelsServer) {
   return { ...grant, ...client(grant.token, grant.conversationId) };
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const seqOf = (x: Activity) => Number(x.id!.split('|')[1]);
 
@@ -84,17 +78,17 @@ describe('the local Direct Line on two instances sharing PostgreSQL', () => {
     const onB = await chat.stream(b);
     try {
       expect((await chat.send(b, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } })).status).toBe(200);
-      await until('the welcome, polled on A', async () => (await chat.poll(a)).activities.some((x) => question(x) === 'medications'));
+      await waitFor('the welcome, polled on A', async () => (await chat.poll(a)).activities.some((x) => question(x) === 'medications'));
       const sent = await chat.send(b, { type: 'message', text: 'citalopram 20 mg and tramadol', locale: 'en-US' });
       expect(sent.status).toBe(200);
       const { id } = (await sent.json()) as { id: string };
-      const reply = await until('the reply, polled on A', async () => (await chat.poll(a)).activities.find((x) => x.replyToId === id && x.from.role === 'bot'));
+      const reply = await waitFor('the reply, polled on A', async () => (await chat.poll(a)).activities.find((x) => x.replyToId === id && x.from.role === 'bot'));
       expect(question(reply)).toBe('doseChanges');
       // Both streams (A's woken by B's writes through NOTIFY) have the whole conversation, once each, in order.
       const all = (await chat.poll(a)).activities;
       for (const s of [onA, onB]) {
         // Well within the streams' 5-second look: A's stream is woken by B's write through NOTIFY.
-        await until('the stream to catch up', () => s.seen.length === all.length, 3_000);
+        await waitFor('the stream to catch up', () => s.seen.length === all.length, 3_000);
         expect(s.seen.map((x) => x.id)).toEqual(all.map((x) => x.id));
         expect(s.watermarks).toEqual([...s.watermarks].sort((x, y) => x - y));
       }
@@ -157,7 +151,7 @@ describe('the local Direct Line on two instances sharing PostgreSQL', () => {
   it('"delete my data" with the delete key on B erases what A wrote: its rows are gone and its tokens end', async () => {
     const chat = await webChat(a);
     await chat.send(a, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } });
-    await until('the welcome', async () => (await chat.poll(a)).activities.some((x) => question(x) === 'medications'));
+    await waitFor('the welcome', async () => (await chat.poll(a)).activities.some((x) => question(x) === 'medications'));
     const count = async () => (await database.pool.query<{ n: number }>(`SELECT
       (SELECT count(*) FROM directline_conversations WHERE id = $1) + (SELECT count(*) FROM directline_activities WHERE conversation_id = $1)
       + (SELECT count(*) FROM directline_tokens WHERE conversation_id = $1) AS n`, [chat.conversationId])).rows[0]!.n;
@@ -174,15 +168,15 @@ describe('the local Direct Line on two instances sharing PostgreSQL', () => {
   it('"delete my data" said in the chat on B closes the conversation for both: transcript erased, then the rows go once the confirmation is read on A', async () => {
     const chat = await webChat(a);
     await chat.send(a, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } });
-    const welcome = await until('the welcome', async () => { const p = await chat.poll(a); return p.activities.some((x) => question(x) === 'medications') && p; });
+    const welcome = await waitFor('the welcome', async () => { const p = await chat.poll(a); return p.activities.some((x) => question(x) === 'medications') && p; });
     expect((await chat.send(b, { type: 'message', text: 'delete my data', locale: 'en-US' })).status).toBe(200);
-    const confirmation = await until('the confirmation, read on A', async () => {
+    const confirmation = await waitFor('the confirmation, read on A', async () => {
       const p = await chat.poll(a, welcome.watermark);
       return p.activities.find((x) => x.from.role === 'bot' && /deleted this chat's transcript/.test(x.text ?? ''));
     });
     expect(confirmation).toBeDefined();
     // Earlier activities are gone; the person's messages are refused on either instance.
-    await until('the rows to go', async () => Number((await database.pool.query('SELECT count(*) AS n FROM directline_conversations WHERE id = $1', [chat.conversationId])).rows[0].n) === 0);
+    await waitFor('the rows to go', async () => Number((await database.pool.query('SELECT count(*) AS n FROM directline_conversations WHERE id = $1', [chat.conversationId])).rows[0].n) === 0);
     expect((await chat.send(b, { type: 'message', text: 'hello' })).status).toBe(403);
   });
 });
@@ -205,12 +199,12 @@ describe('when the database goes away', () => {
         expect(token.headers.get('retry-after')).toBeTruthy();
       }
       database.db.startServer();
-      const sent = await until('a send to work again', async () => {
+      const sent = await waitFor('a send to work again', async () => {
         const r = await chat.send(a, { type: 'event', name: 'after', value: 1 });
         return r.status === 200 && ((await r.json()) as { id: string });
       }, 20_000);
       expect((await chat.poll(b)).activities.some((x) => x.id === sent.id)).toBe(true);
-      await until('the stream on B to deliver it', () => onB.seen.some((x) => x.id === sent.id), 15_000);
+      await waitFor('the stream on B to deliver it', () => onB.seen.some((x) => x.id === sent.id), 15_000);
     } finally {
       onB.ws.close();
       database.db.startServer();
@@ -228,12 +222,12 @@ describe('STORAGE=postgres npm start, twice on two ports', () => {
     }));
     try {
       const [first, second] = ports.map((port) => ({ url: `http://127.0.0.1:${port}` }) as ChannelsServer);
-      for (const on of [first!, second!]) await until('the process to listen', () => fetch(`${on.url}/healthz`).then((r) => r.ok, () => false), 30_000);
+      for (const on of [first!, second!]) await waitFor('the process to listen', () => fetch(`${on.url}/healthz`).then((r) => r.ok, () => false), 30_000);
       const chat = await webChat(first!);
       expect((await chat.send(second!, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } })).status).toBe(200);
       const sent = await chat.send(second!, { type: 'message', text: 'citalopram 20 mg and tramadol', locale: 'en-US' });
       const { id } = (await sent.json()) as { id: string };
-      const reply = await until('the reply, polled on the first process', async () => (await chat.poll(first!)).activities.find((x) => x.replyToId === id));
+      const reply = await waitFor('the reply, polled on the first process', async () => (await chat.poll(first!)).activities.find((x) => x.replyToId === id));
       expect(reply.from.role).toBe('bot');
     } finally {
       await Promise.all(processes.map((p) => p.stop()));

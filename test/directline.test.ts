@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { startChannelsServer, type ChannelsServer } from './channels-server.js';
 import { nodeDirectLine } from './directline-client.js';
 import { startDirectLineDatabase, type DirectLineDatabase } from './directline-postgres.js';
+import { waitFor } from './helpers.js';
 
 let srv: ChannelsServer;
 
@@ -20,13 +21,6 @@ const post = (path: string, body?: unknown, token?: string) => fetch(srv.url + p
 const get = (path: string, token?: string) => fetch(srv.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 const question = (a: Activity | undefined) => (a?.channelData as { triage?: { question?: string } } | undefined)?.triage?.question;
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.each(['memory', 'postgres'] as const)('on the %s store', (kind) => {
   let database: DirectLineDatabase | undefined;
@@ -53,7 +47,7 @@ describe.each(['memory', 'postgres'] as const)('on the %s store', (kind) => {
       try {
         // As the page does once connected: the join event carries the locale (the bridge's conversationUpdate has none).
         dl.postActivity({ type: 'event', name: 'webchat/join', from: { id: userId }, locale: 'en-US', value: { locale: 'en-US' } } as Activity).subscribe({ error: () => {} });
-        await until('the first question', () => question(lastBot()) === 'medications');
+        await waitFor('the first question', () => question(lastBot()) === 'medications');
         expect(seen.find((a) => a.type === 'message')!.from.role).toBe('bot'); // the welcome came before any message of the person's
 
         const answers: Record<string, string> = {
@@ -66,12 +60,12 @@ describe.each(['memory', 'postgres'] as const)('on the %s store', (kind) => {
           const before = seen.length;
           const id = await send(answers[q] ?? 'no');
           // Web Chat marks a message sent only when its echo (same clientActivityID) comes back in the stream.
-          const echo = await until('echo', () => seen.find((a) => a.id === id));
+          const echo = await waitFor('echo', () => seen.find((a) => a.id === id));
           expect(echo).toMatchObject({ from: { id: userId, role: 'user' }, channelData: { clientActivityID: expect.any(String) } });
-          const reply = await until('reply', () => seen.slice(before).find((a) => a.from.role === 'bot' && a.type === 'message'));
+          const reply = await waitFor('reply', () => seen.slice(before).find((a) => a.from.role === 'bot' && a.type === 'message'));
           // Web Chat holds a reply until the activity it answers is shown; the ids must match.
           expect((reply as { replyToId?: string }).replyToId).toBe(id);
-          const turnDone = await until('the next question or the result', () => {
+          const turnDone = await waitFor('the next question or the result', () => {
             const fresh = seen.slice(seen.indexOf(echo) + 1);
             const event = fresh.find((a) => a.type === 'event' && a.name === 'triage.result');
             return event || fresh.some((a) => question(a)) ? { event } : undefined;
@@ -104,7 +98,7 @@ describe.each(['memory', 'postgres'] as const)('on the %s store', (kind) => {
       const poll = async (watermark = '') => (await get(`/v3/directline/conversations/${c.conversationId}/activities?watermark=${watermark}`, c.token)).json() as Promise<Page>;
       // The page's join event, with its locale: the bot greets in the person's language.
       await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } }, c.token);
-      const got = await until('welcome', async () => {
+      const got = await waitFor('welcome', async () => {
         const p = await poll();
         // The welcome is complete with its first question; the greeting before it is posted separately.
         return p.activities.some((a) => a.from.role === 'bot' && a.inputHint === 'expectingInput') ? p : undefined;
@@ -167,10 +161,10 @@ describe.each(['memory', 'postgres'] as const)('on the %s store', (kind) => {
       await new Promise((resolve) => ws.once('open', resolve));
       try {
         await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'event', name: 'webchat/join', locale: 'en-US', value: { locale: 'en-US' } }, c.token);
-        await until('the welcome, pushed', () => pushed.some((a) => question(a) === 'medications'));
+        await waitFor('the welcome, pushed', () => pushed.some((a) => question(a) === 'medications'));
         const sent = await post(`/v3/directline/conversations/${c.conversationId}/activities`, { type: 'message', text: 'citalopram and tramadol' }, c.token);
         const { id } = (await sent.json()) as { id: string };
-        await until('the reply, pushed', () => pushed.some((a) => a.replyToId === id && a.from.role === 'bot'));
+        await waitFor('the reply, pushed', () => pushed.some((a) => a.replyToId === id && a.from.role === 'bot'));
         const ids = pushed.map((a) => a.id);
         expect(new Set(ids).size).toBe(ids.length);
       } finally {

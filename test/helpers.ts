@@ -55,3 +55,12 @@ export async function startServer(env: Record<string, string> = {}, triage?: Tri
     }),
   };
 }
+
+/** Polls `fn` every 25 ms until it gives something other than undefined, null or false; fails after `ms` naming `what`. */
+export async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) {
+    const v = await fn();
+    if (v !== undefined && v !== null && v !== false) return v;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

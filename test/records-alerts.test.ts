@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { addStaff, EMERGENCY_BODY, MILD_BODY, startRecordsServer, STORE_KINDS, stopTestCluster, tempDir, type RecordsServer } from './records-helpers.js';
+import { waitFor } from './helpers.js';
 
 afterAll(stopTestCluster);
 
@@ -40,15 +41,6 @@ async function freePort(): Promise<number> {
   return r.port;
 }
 
-async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 8_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function verify(hit: Hit): void {
   const ts = String(hit.headers['x-triage-timestamp']);
@@ -75,7 +67,7 @@ describe.each(STORE_KINDS)('%s', (store) => {
       const t0 = Date.now();
       const mild = await record(srv, MILD_BODY);
       const ref = await record(srv, EMERGENCY_BODY);
-      const hit = await until(() => rx.hits[0], 5_000);
+      const hit = await waitFor('alert delivery', () => rx.hits[0], 5_000);
       expect(Date.now() - t0).toBeLessThan(5_000);
       verify(hit);
       expect(hit.headers['content-type']).toBe('application/json');
@@ -100,7 +92,7 @@ describe.each(STORE_KINDS)('%s', (store) => {
       const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_FORMAT: format, ALERT_LEVELS: 'emergency' }, { store });
       cleanup.push(() => rx.close(), () => srv.close(true));
       const ref = await record(srv, EMERGENCY_BODY);
-      const hit = await until(() => rx.hits[0], 5_000);
+      const hit = await waitFor('alert delivery', () => rx.hits[0], 5_000);
       const body = JSON.parse(hit.body) as Record<string, any>;
       const link = `https://triage.example.org/staff#record=${ref}`;
       const a = (await srv.records.store.get('main', ref))!.assessment!;
@@ -127,11 +119,11 @@ describe.each(STORE_KINDS)('%s', (store) => {
       const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_SECRET: SECRET }, { store, records: { alerts: { baseDelayMs: 300 } } });
       cleanup.push(() => rx.close(), () => srv.close(true));
       const ref = await record(srv, EMERGENCY_BODY);
-      await until(() => rx.hits.length >= 2);
+      await waitFor('alert delivery', () => rx.hits.length >= 2);
       expect(rx.hits[0]!.headers['idempotency-key']).toBe(rx.hits[1]!.headers['idempotency-key']);
       expect(rx.hits.map((h) => h.headers['x-triage-delivery-attempt'])).toEqual(['1', '2']);
       rx.hits.forEach(verify);
-      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
+      await waitFor('alert delivery', async () => (await srv.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
       expect((await srv.records.store.get('main', ref))!.alerts[0]).toMatchObject({ attempts: 2, status: 'delivered' });
     });
 
@@ -142,7 +134,7 @@ describe.each(STORE_KINDS)('%s', (store) => {
       const env = { ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET };
       const first = await startRecordsServer(env, { dir, store });
       const ref = await record(first, EMERGENCY_BODY);
-      const failing = await until(async () => (await first.records.store.get('main', ref))!.alerts.find((x) => x.attempts >= 1));
+      const failing = await waitFor('alert delivery', async () => (await first.records.store.get('main', ref))!.alerts.find((x) => x.attempts >= 1));
       expect(failing).toMatchObject({ status: 'pending', lastError: 'ECONNREFUSED' });
       // Staff see the failure.
       const { token } = await addStaff(first.records, 'desk');
@@ -153,13 +145,13 @@ describe.each(STORE_KINDS)('%s', (store) => {
       const rx = await receiver(port);
       const second = await startRecordsServer(env, { dir, store, databaseUrl: first.databaseUrl });
       cleanup.push(() => rx.close(), () => second.close(true));
-      const hit = await until(() => rx.hits[0], 5_000);
+      const hit = await waitFor('alert delivery', () => rx.hits[0], 5_000);
       verify(hit);
       const body = JSON.parse(hit.body) as { id: string; ref: string };
       expect(body.ref).toBe(ref);
       expect(hit.headers['idempotency-key']).toBe(failing.id);
       expect(hit.headers['x-triage-delivery-attempt']).toBe('2');
-      await until(async () => (await second.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
+      await waitFor('alert delivery', async () => (await second.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
       // Delivered: the outbox keeps no content any more.
       expect(await second.sql('SELECT payload FROM alert_outbox WHERE id = $1', [failing.id])).toEqual([{ payload: null }]);
     });
@@ -172,7 +164,7 @@ describe.each(STORE_KINDS)('%s', (store) => {
       const { token } = await addStaff(srv.records, 'desk');
       const marker = 'quokka-marker-3310';
       const ref = await record(srv, { ...EMERGENCY_BODY, symptoms: `${EMERGENCY_BODY.symptoms}, ${marker}`, client: { reference: 'MRN-LOG' } });
-      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.attempts >= 1);
+      await waitFor('alert delivery', async () => (await srv.records.store.get('main', ref))!.alerts[0]!.attempts >= 1);
       for (const p of [`/api/records/${ref}`, `/api/records/${ref}/fhir`, '/api/records']) await srv.request('GET', p, { auth: token });
       await srv.request('POST', `/api/records/${ref}/review`, { auth: token, body: { note: `note ${marker}` } });
       const text = logs.join('');
@@ -187,10 +179,10 @@ describe.each(STORE_KINDS)('%s', (store) => {
       const srv = await startRecordsServer({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/`, ALERT_WEBHOOK_SECRET: SECRET }, { store, records: { now: () => clock } });
       cleanup.push(() => srv.close(true));
       const ref = await record(srv, EMERGENCY_BODY);
-      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.attempts >= 1);
+      await waitFor('alert delivery', async () => (await srv.records.store.get('main', ref))!.alerts[0]!.attempts >= 1);
       clock += 25 * 3_600_000;
       srv.records.retryAlertsNow();
-      await until(async () => (await srv.records.store.get('main', ref))!.alerts[0]!.status === 'failed');
+      await waitFor('alert delivery', async () => (await srv.records.store.get('main', ref))!.alerts[0]!.status === 'failed');
       const { token } = await addStaff(srv.records, 'desk');
       const res = (await (await srv.request('GET', '/api/alerts', { auth: token })).json()) as { problems: { ref: string; status: string }[] };
       expect(res.problems).toEqual([expect.objectContaining({ ref, status: 'failed' })]);

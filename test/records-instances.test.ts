@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runMain, freePort } from './abuse-helpers.js';
 import { addStaff, EMERGENCY_BODY, freshDatabaseUrl, login, MILD_BODY, startRecordsServer, stopTestCluster, tempDir, testCluster, triage, type RecordsServer } from './records-helpers.js';
+import { waitFor } from './helpers.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
@@ -30,15 +31,6 @@ async function record(srv: RecordsServer, body: object): Promise<string> {
   return ((await res.json()) as { record: { ref: string } }).record.ref;
 }
 
-async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Hit { key: string; status: number }
 
@@ -134,7 +126,7 @@ describe('two instances on one PostgreSQL database', () => {
     // Both instances also sweep the whole outbox at once, as each does when it starts.
     a.records.retryAlertsNow();
     b.records.retryAlertsNow();
-    await until(() => rx.delivered().size === refs.length);
+    await waitFor('the other instance', () => rx.delivered().size === refs.length);
     await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show
     await Promise.all([a.records.alertsIdle(), b.records.alertsIdle()]);
     expect(rx.hits).toHaveLength(refs.length);
@@ -147,7 +139,7 @@ describe('two instances on one PostgreSQL database', () => {
     const rx = await receiver((_, key) => (failedOnce.has(key) ? 200 : (failedOnce.add(key), 503)));
     const [a, b] = await pair({ ALERT_WEBHOOK_URL: rx.url, ALERT_WEBHOOK_SECRET: SECRET }, { records: { alerts: { baseDelayMs: 200, pollMs: 100 } } });
     const refs = await Promise.all(Array.from({ length: 6 }, (_, i) => record(i % 2 ? a : b, EMERGENCY_BODY)));
-    await until(() => rx.delivered().size === refs.length);
+    await waitFor('the other instance', () => rx.delivered().size === refs.length);
     await new Promise((r) => setTimeout(r, 500));
     expect([...rx.delivered().values()].every((n) => n === 1)).toBe(true);
     expect(rx.hits).toHaveLength(2 * refs.length);
@@ -162,15 +154,15 @@ describe('two instances on one PostgreSQL database', () => {
     const a = await startRecordsServer(env, { databaseUrl, records: { alertLeaseMs: 1_000, alerts: { timeoutMs: 60_000, pollMs: 100 } } });
     cleanup.push(() => a.close(true));
     const ref = await record(a, EMERGENCY_BODY);
-    await until(() => rx.hits.length === 1);
+    await waitFor('the other instance', () => rx.hits.length === 1);
     const b = await startRecordsServer(env, { databaseUrl, records: { alerts: { pollMs: 100 } } });
     cleanup.push(() => b.close(true));
     // B leaves it alone while A's lease runs, then takes it.
     await new Promise((r) => setTimeout(r, 500));
     expect(rx.hits).toHaveLength(1);
-    await until(() => rx.delivered().size === 1);
+    await waitFor('the other instance', () => rx.delivered().size === 1);
     expect(rx.hits.map((h) => h.key)).toEqual([rx.hits[0]!.key, rx.hits[0]!.key]);
-    await until(async () => (await b.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
+    await waitFor('the other instance', async () => (await b.records.store.get('main', ref))!.alerts[0]!.status === 'delivered');
     // A's hung request now fails; its outcome no longer counts (B's claim replaced A's), so the alert stays delivered.
     await rx.close();
     await a.records.alertsIdle();
@@ -197,7 +189,7 @@ describe('the database going away and coming back', () => {
     } finally {
       cluster.startServer();
     }
-    await until(async () => (await a.request('GET', `/api/records/${ref}`, { auth: token })).status === 200);
+    await waitFor('the other instance', async () => (await a.request('GET', `/api/records/${ref}`, { auth: token })).status === 200);
     expect(await record(a, MILD_BODY)).toMatch(/^[2-9A-Z]{3}-[2-9A-Z]{3}$/);
   }, 30_000);
 
@@ -224,7 +216,7 @@ describe('the database going away and coming back', () => {
     } finally {
       cluster.startServer();
     }
-    const again = await until(async () => { const r = await erase(); return r.status === 200 && r; });
+    const again = await waitFor('the other instance', async () => { const r = await erase(); return r.status === 200 && r; });
     const texts = ((await again.json()) as { activities: { text?: string }[] }).activities.map((x) => x.text ?? '').join('\n');
     expect(texts).toContain(`withdrew your intake record ${ref}`);
     const r = (await (await a.request('GET', `/api/records/${ref}`, { auth: token })).json()) as Record<string, unknown>;
@@ -244,7 +236,7 @@ describe('two server processes (npm start) on one database', () => {
     const procs = [portA, portB].map((port) => runMain({ ...env, PORT: String(port), SQLITE_PATH: path.join(tempDir(), 'triage.sqlite') }));
     cleanup.push(...procs.map((p) => p.stop));
     const [urlA, urlB] = [`http://127.0.0.1:${portA}`, `http://127.0.0.1:${portB}`];
-    await until(async () => (await fetch(`${urlA}/healthz`).catch(() => undefined))?.ok && (await fetch(`${urlB}/healthz`).catch(() => undefined))?.ok, 30_000);
+    await waitFor('the other instance', async () => (await fetch(`${urlA}/healthz`).catch(() => undefined))?.ok && (await fetch(`${urlB}/healthz`).catch(() => undefined))?.ok, 30_000);
     const made = await fetch(`${urlA}/api/assess`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...MILD_BODY, record: true }) });
     const { record: { ref } } = (await made.json()) as { record: { ref: string } };
     const loggedIn = await fetch(`${urlB}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sam', password }) });
