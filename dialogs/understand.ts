@@ -55,6 +55,8 @@ const KINDS: [QuestionKind, RegExp][] = [
 ];
 
 export function questionKind(q: string): QuestionKind {
+  // "what do you mean by dose change?" asks what the question means, whatever words it quotes back.
+  if (PLAIN_QUESTION.test(q.trim().replace(/^¿\s*/u, '').replace(LEAD, ''))) return 'meaning';
   return KINDS.find(([, re]) => re.test(q))?.[0] ?? 'other';
 }
 

@@ -245,6 +245,27 @@ describe('corrections at any point', () => {
 });
 
 describe('questions back', () => {
+  it('"what do you mean by dose change?" explains the question, whatever words it quotes back', async () => {
+    const c = chat();
+    await c.join();
+    await c.say('sertraline 50 mg');
+    expect(c.question).toBe('doseChanges');
+    const said = textsOf(await c.say('what do you mean by dose change?')).join(' ');
+    expect(said).toMatch(/I mean any change in the last weeks/);
+    expect(said).not.toMatch(/can't advise/);
+    expect(c.question).toBe('doseChanges');
+  });
+
+  it('"¿qué quiere decir con cambio de dosis?" too, in Spanish', async () => {
+    const c = chat({ locale: 'es-US' });
+    await c.join();
+    await c.say('sertralina 50 mg');
+    expect(c.question).toBe('doseChanges');
+    const said = textsOf(await c.say('¿qué quiere decir con cambio de dosis?')).join(' ');
+    expect(said).not.toMatch(/No puedo aconsejar/i);
+    expect(c.question).toBe('doseChanges');
+  });
+
   it('"what kind of medicines do you mean?" is answered and never becomes the medicines answer', async () => {
     const c = chat();
     await c.join();
