@@ -54,6 +54,7 @@ async function triage(): Promise<restify.Server> {
   });
   const logger = createLogger({ logLevel: 'error', logHealthData: false });
   const core = createTriage();
+  while (!core.prepare()); // what npm start builds between its first requests
   if (config.postgres) pool = await openDatabase(config.postgres);
   let face: ReturnType<typeof mountConversation> | undefined;
   const server = createServer({ config, logger, triage: core, extraRoutes: (s) => { face = mountConversation(s, { config, logger, triage: core, pool }); } });

@@ -64,6 +64,23 @@ describe('lexicon lookup', () => {
     expect(read('my chest has a pian')).toEqual([]);
   });
 
+  it('builds its typo look-up in slices after start-up, and reads a typo the same before, during and after', () => {
+    const typo = 'he keeps halucinating at night';
+    // Read before any slice: the look-up is finished on the spot.
+    const early = createTriage();
+    expect(early.findings({ symptoms: typo }).symptoms.map((s) => s.id)).toContain('hallucinations');
+    expect(early.prepare()).toBe(true);
+    // Prepared a slice at a time (no time budget is this small on any machine: more than one slice).
+    const sliced = createTriage();
+    let slices = 1;
+    while (!sliced.prepare()) slices++;
+    expect(slices).toBeGreaterThan(1);
+    expect(sliced.findings({ symptoms: typo }).symptoms.map((s) => s.id)).toContain('hallucinations');
+    const mid = new Lexicon(indexLexicon(CLASSES, { stable, numbers: {} }));
+    mid.prepareTypos(0);
+    expect(new SymptomReader(mid, FINDINGS).read(normalize('I think he is halucinating')).mentions.map((m) => m.id)).toEqual(['hallucinations']);
+  });
+
   it('never corrects a word the lexicon marks as stable', () => {
     // "sweater" is one edit from the stem of "sweats", but it is a word of its own.
     expect(read('I put on a sweater')).toEqual([]);

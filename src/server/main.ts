@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       conversation?.built().catch((err: Error) => logger.error({ errName: err.name, message: err.message }, 'the bot could not be built'));
     }, BUILD_BOT_AFTER_MS).unref();
+    prepareBetweenRequests(triage);
     listening();
   });
 
@@ -125,6 +126,15 @@ async function main(): Promise<void> {
       });
     });
   }
+}
+
+/** The core's after-start work (its typo look-up), a slice of a few milliseconds at a time with requests served
+ * between slices, so that no one waits for all of it at once. */
+function prepareBetweenRequests(triage: Triage): void {
+  const step = () => {
+    if (!triage.prepare()) setImmediate(step).unref();
+  };
+  setImmediate(step).unref();
 }
 
 function shutdown(server: Server, signal: string, logger: ReturnType<typeof createLogger>, closed?: () => Promise<void> | undefined): void {

@@ -38,6 +38,12 @@ export interface Triage {
   emergencies(input: AssessInput): { rule: string; redFlag?: RedFlagResult['id']; evidence: string }[];
   /** What the intake needs between questions; the same findings and open questions as `assess` gives. */
   review(input: AssessInput): Review;
+  /**
+   * Builds one slice (a few milliseconds) of what the core makes after start-up rather than during it (the typo
+   * look-up); true once everything is built. A server calls it between requests until true; without it, the first
+   * answer that needs the rest builds it then.
+   */
+  prepare(): boolean;
   knowledgeVersion: string;
   knowledge: CompiledKnowledge;
   /** False when knowledge/compiled.json is older than the files (the start then read the files: npm run knowledge:index). */
@@ -188,7 +194,10 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
     };
   }
 
-  return { assess, review, findings: (input) => publicFindings(read(input).findings), redFlags, emergencies, knowledgeVersion: k.version, knowledge: k, knowledgeFromCompiledFile: fromCompiledFile };
+  // A slice of 5 ms: requests wait at most that long behind it.
+  const prepare = () => symptoms.prepare(5);
+
+  return { assess, review, prepare, findings: (input) => publicFindings(read(input).findings), redFlags, emergencies, knowledgeVersion: k.version, knowledge: k, knowledgeFromCompiledFile: fromCompiledFile };
 }
 
 /** "[condition] text": a guidance line for some people only (the condition names a fact or a definition of rules.json). */

@@ -139,8 +139,11 @@ export class Lexicon {
   private readonly known: Record<Lang, Set<string>>;
   /** Stems of the exact classes: real words that are never taken for a typo. */
   private readonly exactKnown: Record<Lang, Set<string>>;
-  /** Built on the first typo it is needed for, not at start-up (most answers need none). */
-  private deletions?: Record<Lang, Map<string, string[]>>;
+  /** Typo look-up by deletion, built after start-up in slices (prepareTypos) so that neither the start nor the first
+   * answer with a typo waits for all of it; a typo read before it is complete finishes it first. */
+  private readonly deletions: Record<Lang, Map<string, string[]>> = { en: new Map(), es: new Map() };
+  /** Stems not yet in `deletions`, taken from the end. */
+  private readonly unindexed: [Lang, string][];
   private readonly stable: Set<string>;
   private readonly numbers: Map<string, number>;
   private readonly wordKeys: BoundedCache<string, Pick<Token, 'key' | 'ids'>>;
@@ -158,6 +161,22 @@ export class Lexicon {
     this.numbers = new Map(Object.entries(index.numbers));
     this.classList = index.classes;
     this.classNames = new Set(index.classes);
+    this.unindexed = LANGS.flatMap((lang) => [...this.known[lang]].map((stem): [Lang, string] => [lang, stem]));
+  }
+
+  /** Indexes more vocabulary stems for typo look-up, for about `budgetMs` (all of them without one); true once every
+   * stem is indexed. */
+  prepareTypos(budgetMs = Infinity): boolean {
+    const until = performance.now() + budgetMs;
+    while (this.unindexed.length) {
+      // The clock is read every few stems (a stem takes some 15 µs).
+      for (let n = 0; n < 16 && this.unindexed.length; n++) {
+        const [lang, stem] = this.unindexed.pop()!;
+        this.indexDeletions(lang, stem);
+      }
+      if (performance.now() >= until) break;
+    }
+    return this.unindexed.length === 0;
   }
 
   static stem(lang: Lang, word: string): string {
@@ -179,10 +198,7 @@ export class Lexicon {
   }
 
   private deletionIndex(): Record<Lang, Map<string, string[]>> {
-    if (!this.deletions) {
-      this.deletions = { en: new Map(), es: new Map() };
-      for (const lang of LANGS) for (const stem of this.known[lang]) this.indexDeletions(lang, stem);
-    }
+    this.prepareTypos();
     return this.deletions;
   }
 
@@ -190,8 +206,8 @@ export class Lexicon {
     if (stem.length < MIN_FUZZY_LENGTH - 2) return;
     // One deletion on each side reaches every stem one edit away (a swap of two letters included).
     for (const variant of deletionsOf(stem, 1)) {
-      const list = this.deletions![lang].get(variant);
-      if (!list) this.deletions![lang].set(variant, [stem]);
+      const list = this.deletions[lang].get(variant);
+      if (!list) this.deletions[lang].set(variant, [stem]);
       else if (!list.includes(stem)) list.push(stem);
     }
   }

@@ -31,6 +31,11 @@ export class SymptomReader {
     this.fallbacks = new Set(findings.filter((f) => f.fallback).map((f) => f.id));
   }
 
+  /** One slice of the look-ups built after start-up (typos); true once all are built. */
+  prepare(budgetMs?: number): boolean {
+    return this.lexicon.prepareTypos(budgetMs);
+  }
+
   /**
    * Words of a drug's name are not symptoms ("cough syrup", "sleeping pills"); a fallback finding counts only where
    * no other finding or drug name covers the same words.
