@@ -4,10 +4,10 @@ import { differenceInDays } from 'date-fns/differenceInDays';
 import { findDoseChanges } from './doseChanges.js';
 import type { DrugHit } from './drugs.js';
 import { ClauseTimes, PUMP, type ClauseReading, type ReadClause, type TextReader } from './reader.js';
-import { findSymptoms } from './symptoms.js';
+import { findSymptoms, isPresent } from './symptoms.js';
 import type { Clause } from './text.js';
 import { toIsoWithOffset, type ResolvedTime } from './time.js';
-import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding } from './types.js';
+import type { AssessInput, DoseChangeFinding, Findings, FollowUpTopic, MedicationFinding, SymptomFinding } from './types.js';
 import { readSubstanceUse, type SubstanceUse, type UseLexicon } from './use.js';
 import { extractTemperature } from './vitals.js';
 
@@ -39,6 +39,8 @@ export interface ReadingKnowledge {
   maxDailyMg: (drug: string) => number | undefined;
   /** Findings that lead to a red flag. */
   emergencyFindings: ReadonlySet<string>;
+  /** Parts of findings (knowledge `completes`): never reported alone, they give a finding together with another. */
+  parts: ReadonlyMap<string, { with: string; gives: string }>;
 }
 
 export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, known: ReadingKnowledge): ExtractedFindings {
@@ -138,11 +140,11 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     symptoms: (() => {
       const read = withMeasuredOverdoses(clauses, drugsInClause, medications, known.maxDailyMg);
       // Answers about past withdrawals ("had a seizure the last time I quit") speak of history.
-      if (!read.some((c) => PAST_SOURCES.has(c.source))) return findSymptoms(read, patientRelation, known.emergencyFindings);
-      return [
+      if (!read.some((c) => PAST_SOURCES.has(c.source))) return completed(findSymptoms(read, patientRelation, known.emergencyFindings), known.parts);
+      return completed([
         ...findSymptoms(read.filter((c) => !PAST_SOURCES.has(c.source)), patientRelation, known.emergencyFindings),
         ...findSymptoms(read.filter((c) => PAST_SOURCES.has(c.source)), patientRelation, known.emergencyFindings).map((s) => ({ ...s, temporality: 'historical' as const })),
-      ];
+      ], known.parts);
     })(),
     ...(temperatureC !== undefined ? { temperatureC } : {}),
     heartRate,
@@ -154,6 +156,25 @@ export function extractFindings(input: AssessInput, now: WallClock, offset: stri
     onsetStated: clauses.some((c) => c.source === 'symptoms' && c.mentions.length > 0 && times.of(c.text) !== undefined),
     use,
   };
+}
+
+/**
+ * Parts of findings joined with what they complete ("I want to finish my life." + "I have the pills ready for
+ * tomorrow." give suicidal intent), then left out: a part alone is not a finding. Both must be present (affirmed,
+ * about the patient, now); the finding given quotes both.
+ */
+function completed(symptoms: SymptomFinding[], parts: ReadingKnowledge['parts']): SymptomFinding[] {
+  if (!parts.size || !symptoms.some((s) => parts.has(s.id))) return symptoms;
+  const out = symptoms.filter((s) => !parts.has(s.id));
+  for (const part of symptoms) {
+    const rule = parts.get(part.id);
+    if (!rule || !isPresent(part)) continue;
+    const other = symptoms.find((s) => s.id === rule.with && isPresent(s));
+    if (other && !out.some((s) => s.id === rule.gives && isPresent(s))) {
+      out.push({ id: rule.gives, text: `${other.text} … ${part.text}`, negated: false, experiencer: other.experiencer, temporality: 'current' });
+    }
+  }
+  return out;
 }
 
 /** An answer's clauses, numbered on from the sentences before. */

@@ -80,7 +80,8 @@ export function createTriage(opts: { knowledgeDir?: string; defaultLocale?: stri
   const guidance = new Guidance(k);
   checkGuidanceConditions(k, engine);
   const meds = new Map<string, Medication>(k.medications.map((m) => [m.id, m]));
-  const known = { maxDailyMg: (drug: string) => meds.get(drug)?.maxDailyMg, emergencyFindings: findingsOfRedFlags(k), useLexicon };
+  const parts = new Map(k.findings.flatMap((f) => (f.completes ? [[f.id, f.completes] as const] : [])));
+  const known = { maxDailyMg: (drug: string) => meds.get(drug)?.maxDailyMg, emergencyFindings: findingsOfRedFlags(k), useLexicon, parts };
 
   // The gate, slot filling and the assessment of one turn share its `now`: parse it once.
   let clock = { iso: '', now: makeNow(undefined), offset: '+00:00' };

@@ -68,6 +68,7 @@ const WEEKDAY = new RegExp(`\\b(last |this past |past |since |on |el |desde el |
 const MONTH_DAY = new RegExp(`\\b(?:(${Object.keys(MONTHS).join('|')}) (\\d{1,2})(?:st|nd|rd|th)?|(\\d{1,2})(?:st|nd|rd|th)? (?:of |de )?(${Object.keys(MONTHS).join('|')}))\\b`);
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/;
 const SLASH_DATE = /\b(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?\b/;
+const YEAR = /\b(?:back in|in|since|during|around|en el|en|desde el|desde|del|durante el|year|ano) ((?:19[5-9]|20\d)\d)\b(?! ?(?:mg|mcg|ml|units?|pills?|tabs?))/;
 const CLOCK = /\b(?:at |around |about |by |a las )?(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)?(?= |$|,)/;
 
 function unitMs(unit: string): 'h' | 'd' | 'w' | 'm' | 'y' {
@@ -129,6 +130,15 @@ const READERS: [RegExp, Reader][] = [
     const month = MONTHS[m[1] ?? m[4]];
     const day = Number(m[2] ?? m[3]);
     return dated(now, pastYear(now, month, day), month, day, m[0], c);
+  }],
+  // "back in 2019", "en el 2019": the latest moment the year allows (never later than now), so that a year said alone
+  // is never read as further back than it may be.
+  [YEAR, (m, now) => {
+    const year = Number(m[1]);
+    const endOfYear = new UTCDate(Date.UTC(year, 11, 31, 12));
+    if (endOfYear < now) return { at: endOfYear, text: m[0] };
+    const start = new UTCDate(Date.UTC(year, 0, 1, 12));
+    return start > now ? { at: start, text: m[0], future: true } : { at: now, text: m[0] };
   }],
   [SLASH_DATE, (m, now, c) => {
     // "1/2 tablet", "took 1/2": a fraction of a dose, not a date.

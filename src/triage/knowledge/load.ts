@@ -187,6 +187,11 @@ function checkReferences(k: Knowledge): void {
       }
     }
   }
+  for (const f of k.findings) {
+    for (const other of f.completes ? [f.completes.with, f.completes.gives] : []) {
+      if (!findingIds.has(other)) throw new KnowledgeError('findings/', `entry "${f.id}"`, `completes names unknown finding "${other}"`);
+    }
+  }
   if (k.quantities) {
     const q = k.quantities;
     cite('findings/', 'quantities', q.sources);
