@@ -72,10 +72,25 @@ export function indexLexicon(classes: Record<string, LexiconClass>, opts: { stab
   const known = { en: new Set<string>(), es: new Set<string>() };
   const exactKnown = { en: new Set<string>(), es: new Set<string>() };
   let maxTerm = 1;
+  // Texting drops the g of -ing. An unknown "-in" word is read as its -ing word (keysOf), but one the lexicon lists
+  // on its own ("talkin", "chillin") is read as written: entries of several words get the written form too, so that
+  // "talkin to" matches "talking to".
+  const listed = new Set<string>();
+  for (const name of names) for (const term of classes[name].en) for (const w of tokenTexts(normalize(term))) listed.add(w);
+  const withTexting = (lang: Lang, terms: string[]) => {
+    if (lang !== 'en') return terms;
+    const out = [...terms];
+    for (const term of terms) {
+      const words = tokenTexts(normalize(term));
+      if (words.length < 2 || !words.some((w) => w.endsWith('ing') && listed.has(w.slice(0, -1)))) continue;
+      out.push(words.map((w) => (w.endsWith('ing') && listed.has(w.slice(0, -1)) ? w.slice(0, -1) : w)).join(' '));
+    }
+    return out;
+  };
   names.forEach((name, cls) => {
     for (const lang of LANGS) {
       const at = paths[lang];
-      for (const term of classes[name][lang]) {
+      for (const term of withTexting(lang, classes[name][lang])) {
         const words = tokenTexts(normalize(term));
         let node = -1;
         for (const w of words) {
