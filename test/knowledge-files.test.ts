@@ -64,6 +64,16 @@ describe('a broken knowledge file stops the load with its name and entry', () =>
     expect(message).toMatch(/findings\/.*other-symptom.*NO_SUCH_CLASS/);
   });
 
+  it('a finding part that completes a finding no file has', () => {
+    const message = broken((d) => {
+      const file = path.join(d, 'findings/general.json');
+      const data = JSON.parse(readFileSync(file, 'utf8'));
+      data.findings[0].completes = { with: ['no-such-finding'], gives: 'seizure' };
+      writeFileSync(file, JSON.stringify(data));
+    });
+    expect(message).toMatch(/findings\/.*other-symptom.*no-such-finding/);
+  });
+
   it('a regular expression where a pattern should be', () => {
     const message = broken((d) => {
       const file = path.join(d, 'findings/general.json');

@@ -271,3 +271,115 @@ describe('a past event that came back now is read as now', () => {
     expect(present(assess(text))).not.toContain('seizure');
   });
 });
+
+describe('fifth round (a blind bank): plans told apart from the wish, and what people do when they see things', () => {
+  it.each([
+    // A wish to die in one sentence, the plan or means in another: intent.
+    ['I want to finish my life. I have the pills ready for tomorrow.', 'suicidal-intent'],
+    ['no quiero vivir. ya tengo las pastillas guardadas para el viernes', 'suicidal-intent'],
+    ["wish i was dead. i've figured out how many of my sleeping tablets it would take", 'suicidal-intent'],
+    ["I don't want to be here anymore, I gave my dog to my brother yesterday", 'suicidal-intent'],
+    // A decision or a time with a way of dying, or enough to die.
+    ["i've decided, i'm ending it tonight", 'suicidal-intent'],
+    ['ya lo decidí, voy a acabar con todo', 'suicidal-intent'],
+    ['hoy me aviento del puente', 'suicidal-intent'],
+    ["I've saved enough to not wake up", 'suicidal-intent'],
+    // Overdose: a handful then swallowed, several days' doses at once, a bottle drunk.
+    ['grabbed a fistful of his oxys and swallowed them', 'overdose'],
+    ['agarró un puñado de pastillas y se las tragó', 'overdose'],
+    ["she took the whole week's tablets from her pill organiser at once", 'overdose'],
+    ['se tomó las pastillas de toda la semana de una vez', 'overdose'],
+    ['he drank half a bottle of cough medicine', 'overdose'],
+    // Hallucinations: a voice calling someone who lives alone, people hiding in the house, talking to the dead.
+    ['she hears someone calling her name at night and she lives alone', 'hallucinations'],
+    ['oigo que me hablan pero vivo sola', 'hallucinations'],
+    ['he swears there are people in the attic', 'hallucinations'],
+    ['my mom is talkin to her brother who died years ago', 'hallucinations'],
+    ['hes waving at ppl in the yard n theres literally noone out there', 'hallucinations'],
+    // Seizure told as what was seen; severe confusion as getting lost at home.
+    ['she fell down and was shaking all over her body', 'seizure'],
+    ['se cayó y empezó a temblar todo el cuerpo como epilepsia', 'seizure'],
+    ['the left side of his face and his left arm keep jerking', 'seizure'],
+    ['she got lost in her own house this morning', 'confusion-severe'],
+    ['se pierde en su propia casa', 'confusion-severe'],
+    ['I shook him many times, he not open the eyes', 'hard-to-wake'],
+  ])('%s → %s', (text, id) => {
+    expect(present(assess(text))).toContain(id);
+  });
+
+  it.each([
+    // The same words where they mean nothing now.
+    ['I have my pills ready for tomorrow in the dosette box', 'suicidal-intent'],
+    ["I've decided to take the new job", 'suicidal-intent'],
+    ['I gave my dog to my sister for the weekend', 'suicidal-intent'],
+    ["we're ending it tonight, the relationship is over", 'suicidal-intent'],
+    ['quiero matar el rato viendo la tele', 'suicidal-intent'],
+    ["I took a week's worth of pills with me on holiday", 'overdose'],
+    ['I grabbed a handful of vitamins and swallowed them', 'overdose'],
+    ['he drank half a bottle of wine', 'overdose'],
+    ['I eat all my meals after my pills', 'overdose'],
+    ['Can you overdose on baclofen?', 'overdose'],
+    ['I overdosed on chocolate at Easter haha', 'overdose'],
+    ['my neighbour talks to me over the fence, I live alone', 'hallucinations'],
+    ['he got lost driving in a new city', 'confusion-severe'],
+    ['my leg jerks when I press on the left side of my foot', 'seizure'],
+    ['Toma pregabalina para las crisis epilépticas.', 'seizure'],
+    ["I'm on pins and needles waiting for my results", 'paresthesia'],
+    ["Thought I'd have a heart attack when I saw the bill!", 'chest-pain'],
+    ['My head is spinning with all these forms', 'lightheaded'],
+    ['se me acabó el sábado y lo dejé de golpe, el doctor no me contesta', 'hard-to-wake'],
+  ])('%s → not %s', (text, id) => {
+    expect(present(assess(text))).not.toContain(id);
+  });
+
+  it.each([
+    // Means saved or researched, and a time chosen, each in its own sentence: intent without a word for death.
+    ["I've been saving up my pills for weeks. I've got enough now and I know when I'm going to take them."],
+    ["I looked up how many of my tablets it would take. I'm doing it tonight when everyone's asleep."],
+    ['llevo semanas guardando mis pastillas. ya sé cuándo lo voy a hacer'],
+    ["my son says he's picked a date to end things"],
+    ['i sent goodbye messages to my friends and i know which bridge'],
+  ])('%s → suicidal-intent', (text) => {
+    expect(present(assess(text))).toContain('suicidal-intent');
+  });
+
+  it.each([
+    // Something seen, heard or spoken to, then said not to be there, in the next sentence.
+    ['mum keeps talking to a little girl on the end of her bed. there is no little girl.'],
+    ['For hours I have heard a choir singing in the radiator. Nobody else can hear it.'],
+    ['he is shouting at the curtains'],
+    ['habla con una señora en la silla. no hay ninguna señora.'],
+  ])('%s → hallucinations', (text) => {
+    expect(present(assess(text))).toContain('hallucinations');
+  });
+
+  it.each([
+    ["I know when I'm going to take my pills, at 8 every night"],
+    ["I'm saving my pills for the trip"],
+    ['we picked a date for the wedding'],
+    ["I'm doing it tonight, the homework"],
+    ['I see my neighbour in the garden. Nobody else is home.'],
+  ])('%s → neither intent nor hallucinations', (text) => {
+    expect(present(assess(text))).not.toContain('suicidal-intent');
+    expect(present(assess(text))).not.toContain('hallucinations');
+  });
+
+  it('a plan alone is not a finding, and it counts only with a wish to die in the same answers', () => {
+    const plain = assess('I have the pills ready for tomorrow.');
+    expect(plain.findings.symptoms.map((s) => s.id)).toEqual([]);
+    const both = t.assess({ symptoms: 'I want to die.', followUps: { other: 'I have the pills ready for tomorrow.' }, now: NOW, locale: 'en-US' });
+    expect(both.level).toBe('emergency');
+    expect(both.redFlags.map((r) => r.id)).toContain('suicidal-intent');
+  });
+
+  it('a year is a time: a drinking stop "back in 2019" is not a recent one', () => {
+    expect(assess('feeling good. back in 2019 when i quit drinking i got very sick').level).toBe('self-monitor');
+    expect(assess('dejé de tomar en 2019 y estoy bien').level).toBe('self-monitor');
+    expect(assess('I quit drinking 3 days ago and I am shaking').level).not.toBe('self-monitor');
+  });
+
+  it("'40s' after a drug name is its strength, not forty-ounce beers", () => {
+    const a = assess('', 'was taking oxycontin 40s, like 3 a day');
+    expect(a.findings.medications.map((m) => m.name)).not.toContain('alcohol');
+  });
+});

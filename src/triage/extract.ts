@@ -40,7 +40,7 @@ export interface ReadingKnowledge {
   /** Findings that lead to a red flag. */
   emergencyFindings: ReadonlySet<string>;
   /** Parts of findings (knowledge `completes`): never reported alone, they give a finding together with another. */
-  parts: ReadonlyMap<string, { with: string; gives: string }>;
+  parts: ReadonlyMap<string, { with: readonly string[]; gives: string }>;
 }
 
 export function extractFindings(input: AssessInput, now: WallClock, offset: string, reader: TextReader, known: ReadingKnowledge): ExtractedFindings {
@@ -169,7 +169,7 @@ function completed(symptoms: SymptomFinding[], parts: ReadingKnowledge['parts'])
   for (const part of symptoms) {
     const rule = parts.get(part.id);
     if (!rule || !isPresent(part)) continue;
-    const other = symptoms.find((s) => s.id === rule.with && isPresent(s));
+    const other = symptoms.find((s) => s !== part && rule.with.includes(s.id) && isPresent(s));
     if (other && !out.some((s) => s.id === rule.gives && isPresent(s))) {
       out.push({ id: rule.gives, text: `${other.text} … ${part.text}`, negated: false, experiencer: other.experiencer, temporality: 'current' });
     }

@@ -188,7 +188,7 @@ function checkReferences(k: Knowledge): void {
     }
   }
   for (const f of k.findings) {
-    for (const other of f.completes ? [f.completes.with, f.completes.gives] : []) {
+    for (const other of f.completes ? [...f.completes.with, f.completes.gives] : []) {
       if (!findingIds.has(other)) throw new KnowledgeError('findings/', `entry "${f.id}"`, `completes names unknown finding "${other}"`);
     }
   }

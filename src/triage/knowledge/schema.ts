@@ -82,11 +82,11 @@ export const Finding = z.object({
   /** Read only where no other finding covers the same words (the catch-all for symptoms the check does not know). */
   fallback: z.boolean().optional(),
   /**
-   * A part of another finding, never reported on its own: present in the answers together with the finding `with`
-   * (either may come first, in any answer), it gives the finding `gives` (a plan or means told in one sentence, a wish
-   * to die in another, give suicidal intent).
+   * A part of another finding, never reported on its own: present in the answers together with one of the findings
+   * `with` (parts too; either may come first, in any answer), it gives the finding `gives` (a plan or means told in one
+   * sentence, a wish to die in another, give suicidal intent).
    */
-  completes: z.object({ with: id, gives: id }).strict().optional(),
+  completes: z.object({ with: z.array(id).min(1), gives: id }).strict().optional(),
   sources,
 }).strict();
 export type Finding = z.infer<typeof Finding>;
