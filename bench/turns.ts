@@ -15,6 +15,8 @@ import { databaseCpuMs } from './dbCpu';
 
 const CONCURRENCY = 20;
 const WARMUP_MS = 1500;
+/** Load each server takes once, before the measured rounds. */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 6000);
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 4000);
 /** Rounds per server, taken in turn (bare, minimal, triage, bare, ...) so that a busy moment on the machine does not
  * fall on one server only; medians are reported. */
@@ -85,7 +87,7 @@ async function conversation(kind: string, ports: number[], latencies: number[], 
 /** `cpuUs`: the servers' CPU time per turn, which other work on a shared machine moves far less than turns per second. */
 interface Load { tps: number; p50: number; p99: number; turns: number; cpuUs: number }
 
-async function load(kind: string, procs: { child: ChildProcess; port: number }[]): Promise<Load> {
+async function load(kind: string, procs: { child: ChildProcess; port: number }[], warmupMs = WARMUP_MS): Promise<Load> {
   const ports = procs.map((p) => p.port);
   const cpuNow = async () => (await Promise.all(procs.map((p) => cpuOf(p.child)))).reduce((n, c) => n + c.user + c.system, 0);
   const run = async (ms: number) => {
@@ -96,7 +98,7 @@ async function load(kind: string, procs: { child: ChildProcess; port: number }[]
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (!stop()) await conversation(kind, ports, latencies, stop); }));
     return { latencies, secs: (performance.now() - t0) / 1000 };
   };
-  const warm = await run(WARMUP_MS);
+  const warm = await run(warmupMs);
   const before = await cpuNow();
   const { latencies, secs } = await run(MEASURE_MS);
   latencies.sort((a, b) => a - b);
@@ -167,6 +169,9 @@ export async function benchTurns(): Promise<void> {
     const dbPort = Number(new URL(db.url).port);
     const rounds: Record<string, (Load & { roundTrips: number; dbCpuMs: number })[]> = Object.fromEntries(targets.map(([name]) => [name, []]));
     try {
+      // Each server first runs long enough for V8 to have compiled its hot code (a bot with more code than the SDK's
+      // minimal one takes longer), so that the rounds compare servers in the steady state a long-running server is in.
+      for (const [, kind, procs] of targets) await load(kind, procs, SETTLE_MS);
       for (let r = 0; r < ROUNDS; r++) {
         for (const [name, kind, procs] of targets) {
           const trips = async () => (await Promise.all(procs.map((p) => roundTripsOf(p.child)))).reduce((x, y) => x + y, 0);
@@ -187,7 +192,7 @@ export async function benchTurns(): Promise<void> {
       turns: 0, roundTrips: median(rounds[k]!.map((x) => x.roundTrips)), dbCpuMs: median(rounds[k]!.map((x) => x.dbCpuMs)),
       cpuUs: median(rounds[k]!.map((x) => x.cpuUs)),
     }]));
-    console.log(`\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations; median of ${ROUNDS} interleaved rounds;`
+    console.log(`\nTurn cost through /api/messages (expectReplies, 20 concurrent conversations; each server settled for ${(SETTLE_MS / 1000).toFixed(0)} s first; median of ${ROUNDS} interleaved rounds;`
       + ' with 2 instances the turns of each conversation alternate between them):');
     console.table(Object.fromEntries(Object.entries(results).map(([k, r]) => [k, {
       'turns/s': Math.round(r.tps), 'p50 ms': +r.p50.toFixed(2), 'p99 ms': +r.p99.toFixed(2), 'server CPU µs/turn': Math.round(r.cpuUs),
