@@ -182,6 +182,7 @@ export class Lexicon {
   /** Indexes more vocabulary stems for typo look-up, for about `budgetMs` (all of them without one); true once every
    * stem is indexed. */
   prepareTypos(budgetMs = Infinity): boolean {
+    if (!this.unindexed.length) return true;
     const until = performance.now() + budgetMs;
     while (this.unindexed.length) {
       // The clock is read every few stems (a stem takes some 15 µs).
@@ -272,8 +273,9 @@ export class Lexicon {
     const maxEdits = 1;
     let best: string | undefined;
     let bestDistance = maxEdits + 1;
+    const deletions = this.deletionIndex()[lang];
     for (const variant of deletionsOf(stem, maxEdits)) {
-      for (const candidate of this.deletionIndex()[lang].get(variant) ?? []) {
+      for (const candidate of deletions.get(variant) ?? []) {
         if (candidate === best || Math.abs(candidate.length - stem.length) > maxEdits) continue;
         // People rarely mistype the first letter of a word; a different first letter is another word ("eating"/"beat").
         if (candidate[0] !== stem[0]) continue;
