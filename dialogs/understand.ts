@@ -7,12 +7,12 @@ const LEAD = /^(?:and|but|so|also|oh|ok(?:ay)?|well|um+|hmm+|wait|y|pero|entonce
 const QUESTION_START = new RegExp(
   `^¿?\\s*(?:what(?:'?s)?|which|who|whose|why|how|where|when|is|isn'?t|are|aren'?t|am|was|were|do|does|did|can|could|should|shall|will|would|may|might|must|`
   + `qu[eé]|cu[aá]l(?:es)?|qui[eé]n|por\\s*qu[eé]|para\\s+qu[eé]|c[oó]mo|d[oó]nde|cu[aá]ndo|es|son|est[aá]|debo|debe|puedo|puede|tengo\\s+que|hay|y\\s+si)${END}`, 'iu');
-/** Questions even without a question mark. */
-const PLAIN_QUESTION = /^(?:what do you mean|what does (?:that|it|this) mean|why do you (?:ask|need|want)|why are you asking|i don'?t (?:understand|get it)|not sure what you mean|what kind of|qu[eé] quiere decir|no entiendo|a qu[eé] se refiere|por qu[eé] (?:lo )?pregunta|qu[eé] significa)/iu;
+/** Questions even without a question mark; a bare "what?" or "¿mande?" asks what the question means. */
+const PLAIN_QUESTION = /^(?:(?:what|wut|wat|huh|eh|sorry|pardon|come again|say again|qu[eé]|c[oó]mo|mande|perd[oó]n)\s*[?!.]*\s*$|what do you mean|what does (?:that|it|this) mean|why do you (?:ask|need|want)|why are you asking|i don'?t (?:understand|get it)|not sure what you mean|what kind of|qu[eé] quiere decir|no entiendo|a qu[eé] se refiere|por qu[eé] (?:lo )?pregunta|qu[eé] significa)/iu;
 
 function isQuestion(sentence: string): boolean {
   const t = sentence.trim().replace(LEAD, '');
-  if (PLAIN_QUESTION.test(t)) return true;
+  if (PLAIN_QUESTION.test(t.replace(/^¿\s*/u, ''))) return true;
   return (t.endsWith('?') || t.startsWith('¿')) && QUESTION_START.test(t);
 }
 

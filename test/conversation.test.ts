@@ -256,6 +256,18 @@ describe('questions back', () => {
     expect(c.question).toBe('doseChanges');
   });
 
+  it('a bare "what?" or "¿mande?" explains the question asked, and asks it again', async () => {
+    for (const [locale, said, expected] of [['en-US', 'what?', /I mean any change in the last weeks/], ['es-US', '¿mande?', /cambio/i]] as const) {
+      const c = chat({ locale });
+      await c.join();
+      await c.say(locale === 'en-US' ? 'sertraline 50 mg' : 'sertralina 50 mg');
+      const reply = textsOf(await c.say(said)).join(' ');
+      expect(reply).toMatch(expected);
+      expect(reply).not.toMatch(/can't answer that here|No puedo (?:aconsejar|responder)/i);
+      expect(c.question).toBe('doseChanges');
+    }
+  });
+
   it('"¿qué quiere decir con cambio de dosis?" too, in Spanish', async () => {
     const c = chat({ locale: 'es-US' });
     await c.join();
