@@ -520,6 +520,7 @@ export class TriageDialog extends Dialog<BeginOptions> {
         if (yn === 'yes') return this.screenYes(dc, intake, screenSign(p.sign)!.reads[langOf(this.locale(ctx))]);
         if (yn === 'no') return this.nextSign(dc, intake, false);
         if (yn === 'unsure') return this.nextSign(dc, intake, true);
+        this.keepEarlierAnswers(ctx, intake, answer);
         return this.unreadable(dc, intake, p);
       }
       case 'restart': {
@@ -587,7 +588,21 @@ export class TriageDialog extends Dialog<BeginOptions> {
     }
     // "Yes", or a sign the safety gate recognised in the person's own words.
     if (yn === 'yes' || ctx.turnState.get(GATE_FIRED)) return this.screenYes(dc, intake, yn === 'yes' ? answer.replace(/^\s*\S+[\s,:;.!-]*/u, '') : answer);
+    this.keepEarlierAnswers(ctx, intake, answer);
     return this.unreadable(dc, intake, p);
+  }
+
+  /**
+   * An answer to the screen that tells something else ("stopped the xanax sunday"): kept under the questions it
+   * answers, so that the result reads it, and said so; the screen question then goes on as after any answer it
+   * could not read.
+   */
+  private keepEarlierAnswers(ctx: TurnContext, intake: Intake, answer: string): void {
+    const slots = this.slotsIn(ctx, answer);
+    if (!slots.length) return;
+    for (const slot of slots) appendAnswer(intake, slot, answer);
+    intake.covered = [...new Set([...intake.covered, ...slots])];
+    this.send(ctx, MessageFactory.text(this.text(ctx).added));
   }
 
   /** A yes at the screen: stored as the screen's answer (the core makes it emergency), and the result at once. */

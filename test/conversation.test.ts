@@ -51,6 +51,24 @@ describe('the emergency screen', () => {
     expect(asked(c).filter((x) => x === 'screen')).toHaveLength(1);
   });
 
+  it('a dose change told at the screen is kept for the result, not lost as an answer it could not read', async () => {
+    const c = chat();
+    await c.join();
+    await c.say('lexapro 20mg and xanax');
+    await c.say('no changes');
+    await until(c, 'screen', () => 'nothing really');
+    expect(c.question).toBe('screen');
+    const turn = await c.say('stopped the xanax sunday');
+    expect(textsOf(turn).join(' ')).toMatch(/I have added that/);
+    await until(c, 'restart', (q) => (q === 'screen' ? 'none of these' : 'not sure'));
+    expect(c.question).toBe('restart');
+    const all = c.all.map((a) => resultOf([a])).filter((r): r is Assessment => Boolean(r));
+    const last = all.at(-1)!;
+    expect(last.findings.doseChanges.map((d) => `${d.medication}:${d.change}`)).toContain('alprazolam:stopped');
+    expect(last.level).not.toBe('self-monitor');
+    expect(asked(c).filter((x) => x === 'screen').length).toBeLessThanOrEqual(2);
+  });
+
   it('leaves out the signs already denied', async () => {
     const c = chat();
     await c.join();
