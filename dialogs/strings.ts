@@ -55,6 +55,7 @@ const en = {
   noChanges: 'no recent changes',
   askedAgain: 'Back to my question:',
   questionBackGeneric: "I can't answer that here; a pharmacist or your prescriber can. In an emergency call {emergency}.",
+  questionBackEmergency: 'Yes: what you told me needs emergency help now. Call {emergency} now, or have someone take you to the emergency department.',
   questionBackWho: "I'm an automated helper, not a person and not a clinician. I ask questions and say how urgent things look; it is not a diagnosis.",
   /** What a question means, for "what do you mean?" and "why do you ask?". */
   explain: {
@@ -154,6 +155,7 @@ const es: typeof en = {
   noChanges: 'ningún cambio reciente',
   askedAgain: 'Vuelvo a mi pregunta:',
   questionBackGeneric: 'No puedo responder eso aquí; un farmacéutico o quien le receta sí puede. En una emergencia llame al {emergency}.',
+  questionBackEmergency: 'Sí: lo que me contó necesita ayuda de emergencia ahora. Llame al {emergency} ahora o pida a alguien que le lleve a urgencias.',
   questionBackWho: 'Soy un asistente automático, no una persona ni un profesional de salud. Hago preguntas y digo qué tan urgente parece; no es un diagnóstico.',
   explain: {
     medications: 'Me refiero a todos los medicamentos que toma ahora: los recetados, los que compra sin receta, los suplementos, y el alcohol u otras drogas. Lo mejor es el nombre de la caja.',

@@ -155,7 +155,9 @@ export class TriageDialog extends Dialog<BeginOptions> {
 
     // 1. Questions back: answered, never stored.
     const { questions, rest } = splitQuestions(text);
-    for (const kind of new Set(questions.map(questionKind))) this.answerQuestion(ctx, kind, p);
+    // Once a red flag has been answered with emergency guidance, "is that dangerous?" gets that answer again.
+    const emergency = intake.alerts.length > 0 || Boolean(ctx.turnState.get(GATE_FIRED));
+    for (const kind of new Set(questions.map(questionKind))) this.answerQuestion(ctx, kind, p, emergency);
     if (questions.length && !rest) return this.askAgain(dc, intake, p);
 
     // 2. Corrections of earlier answers.
@@ -758,8 +760,12 @@ export class TriageDialog extends Dialog<BeginOptions> {
 
   // ---- questions back --------------------------------------------------------------------------------------------
 
-  private answerQuestion(ctx: TurnContext, kind: QuestionKind, p: Pending): void {
+  private answerQuestion(ctx: TurnContext, kind: QuestionKind, p: Pending, emergency = false): void {
     const s = this.text(ctx);
+    if (emergency && p.kind !== 'consent' && (kind === 'danger' || kind === 'other')) {
+      this.send(ctx, MessageFactory.text(say(this.locale(ctx), 'questionBackEmergency', { emergency: this.phone(ctx, 'emergency') })));
+      return;
+    }
     const explain = (key: string) => s.explain[key] ?? s.explain.other!;
     const notes: Partial<Record<QuestionKind, string>> = {
       'medicine-change': 'answer-medicine-change', serotonin: 'answer-serotonin-toxicity', withdrawal: 'answer-baclofen-withdrawal',

@@ -286,6 +286,20 @@ describe('questions back', () => {
     }
   });
 
+  it('after a red flag, "is that dangerous?" is answered with the emergency, never "I can\'t tell yet"', async () => {
+    for (const [locale, lines, expected] of [
+      ['en-US', ['my dad takes zoloft and tramadol', 'he is sweaty and now he just had a fit on the floor', 'is that dangerous?'], /needs emergency help now/],
+      ['es-US', ['mi papá toma sertralina y tramadol', 'está sudando y acaba de tener una convulsión', '¿es peligroso?'], /necesita ayuda de emergencia ahora/],
+    ] as const) {
+      const c = chat({ locale });
+      await c.join();
+      for (const line of lines.slice(0, -1)) await c.say(line);
+      const reply = textsOf(await c.say(lines.at(-1)!)).join(' ');
+      expect(reply).toMatch(expected);
+      expect(reply).not.toMatch(/can't tell yet|todav[ií]a no (?:lo )?s[eé]/i);
+    }
+  });
+
   it('"¿qué quiere decir con cambio de dosis?" too, in Spanish', async () => {
     const c = chat({ locale: 'es-US' });
     await c.join();
